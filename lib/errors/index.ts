@@ -1,0 +1,12 @@
+export { TaskStatusError, isTaskStatusError, type TaskStatusErrorOptions } from './task-status-error.js';
+export { HttpError, isHttpError, type HttpErrorOptions } from './http-error.js';
+export { AuthError, isAuthError } from './auth-error.js';
+export { RequestValidationError, isRequestValidationError } from './request-validation-error.js';
+export { NetworkError, isNetworkError } from './network-error.js';
+export { RequestTimeoutError, isRequestTimeoutError } from './request-timeout-error.js';
+export { ResponseTooLargeError, isResponseTooLargeError } from './response-too-large-error.js';
+export { DecodeError, isDecodeError } from './decode-error.js';
+export { DeadlineError, isDeadlineError } from './deadline-error.js';
+export { StalledError, isStalledError } from './stalled-error.js';
+export { TaskFailedError, isTaskFailedError } from './task-failed-error.js';
+export { TaskRejectedError, isTaskRejectedError } from './task-rejected-error.js';

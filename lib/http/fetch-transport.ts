@@ -1,0 +1,437 @@
+import { fetch as crossFetch } from 'cross-fetch';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
+import { HttpError } from '../errors/http-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
+import { TaskStatusError } from '../errors/task-status-error.js';
+import { keepAliveAgent } from './keep-alive.js';
+import { sameOrigin } from './origin.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+
+/**
+ * The init the fetch transport passes to `fetch` (a subset of `RequestInit`, plus node-fetch's `agent`).
+ *
+ * @example
+ * ```ts
+ * const spy: FetchFunction = (url, init: FetchRequestInit) => (console.log(init.redirect), fetch(url, init)) // 'manual'
+ * ```
+ */
+export interface FetchRequestInit {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  readonly redirect: 'manual';
+  /** node-fetch's `agent` option; only set for the default fetch or when the `agent` option asks. */
+  readonly agent?: unknown;
+}
+
+/**
+ * The parts of a fetch `Response` the transport reads (a WHATWG `Response` and node-fetch's fit).
+ *
+ * @example
+ * ```ts
+ * const stub: FetchFunction = async () => ({ status: 200, headers: new Headers(), body: new Response('{}').body })
+ * ```
+ */
+export interface FetchResponse {
+  readonly status: number;
+  /** `'opaqueredirect'` for a redirect a browser will not expose. */
+  readonly type?: string;
+  readonly headers: {
+    get(name: string): string | null;
+    forEach(callback: (value: string, name: string) => void, thisArg?: unknown): void;
+  };
+  /** A WHATWG `ReadableStream` (global fetch), a Node `Readable` (node-fetch), or null. */
+  readonly body?: unknown;
+  /** Used only when `body` is missing altogether (XHR-based polyfills). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Any WHATWG-style `fetch`: Node's global fetch (undici), cross-fetch / node-fetch v2, a
+ * browser's fetch, or a test double.
+ *
+ * @example
+ * ```ts
+ * const f: FetchFunction = globalThis.fetch
+ * ```
+ */
+export type FetchFunction = (url: string, init: FetchRequestInit) => PromiseLike<FetchResponse>;
+
+/**
+ * node-fetch's `agent` option: an `http.Agent`, or a function of the parsed URL returning one.
+ * Typed loosely so that browser builds need no Node types.
+ *
+ * @example
+ * ```ts
+ * const agent: FetchAgent = (url) => (url.protocol === 'https:' ? myHttpsAgent : myHttpAgent)
+ * ```
+ */
+export type FetchAgent = object | ((url: URL) => object | undefined);
+
+/**
+ * Options of {@link createFetchTransport}.
+ *
+ * @example
+ * ```ts
+ * const options: FetchTransportOptions = { fetch: globalThis.fetch, maxRedirects: 2 }
+ * ```
+ */
+export interface FetchTransportOptions {
+  /**
+   * The `fetch` to use. It is always called as a plain function (never as a method).
+   * @default cross-fetch (node-fetch v2 on Node, the native fetch in browsers)
+   */
+  readonly fetch?: FetchFunction;
+  /**
+   * Same-origin redirects (301, 302, 303, 307, 308 with a `Location`) followed per request; one
+   * more is an `HttpError`. A cross-origin redirect is always an `HttpError`.
+   * @default 5
+   */
+  readonly maxRedirects?: number;
+  /**
+   * Connection pooling for node-fetch (passed as its `agent` option): `true` for the shared
+   * keep-alive agents (up to 16 384 idle sockets per host, no cap on active ones), `false` for
+   * none (the fetch's default), or your own agent / agent function. Node's global fetch (undici)
+   * ignores it.
+   * @default true with the default fetch, false with an injected `fetch`
+   */
+  readonly agent?: boolean | FetchAgent;
+}
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Longest `text` kept from a body that is not JSON, in characters. */
+const TEXT_LIMIT = 2048;
+const EMPTY = new Uint8Array(0);
+const NON_SPACE = /\S/;
+const DIGITS = /^\d+$/;
+
+let utf8: TextDecoder | undefined;
+let utf8Encoder: TextEncoder | undefined;
+
+function noop(): void {
+  /* swallows late errors of a cancelled body */
+}
+
+/** `headers.forEach` callback with the target object as `this`: no closure per response. */
+function copyHeader(this: Record<string, string>, value: string, name: string): void {
+  this[name.toLowerCase()] = value;
+}
+
+interface CallConfig {
+  readonly fetch: FetchFunction;
+  readonly agent: FetchAgent | undefined;
+  readonly maxRedirects: number;
+}
+
+/**
+ * Creates the default {@link Transport}: one GET per subscription through `fetch`, with
+ *
+ * - one `AbortController` per HTTP request, aborted when the subscriber unsubscribes (nothing is
+ *   emitted then);
+ * - redirects followed by hand (`redirect: 'manual'`), same origin only (scheme, host, port), at
+ *   most `maxRedirects`: a cross-origin redirect (https → http included) is an `HttpError` and
+ *   the request, with its `Authorization` header, is never sent there;
+ * - the body read by the transport, counting bytes: over `request.maxResponseBytes` (by
+ *   `Content-Length` at once, or while streaming) it is a `ResponseTooLargeError`; the body is
+ *   always read to the end or cancelled, so no socket is left behind;
+ * - the body parsed as JSON whenever it parses (whatever the content type), else kept as `text`
+ *   (at most 2 048 characters); an empty body gives neither;
+ * - connection failures, resets and truncated bodies as `NetworkError` (original in `cause`);
+ * - on Node with the default fetch, shared keep-alive agents sized for thousands of tasks.
+ *
+ * @example
+ * ```ts
+ * const transport = createFetchTransport({ fetch: globalThis.fetch })
+ * transport({ url, headers: { accept: 'application/json' }, taskId, maxResponseBytes: 1 << 20 })
+ *   .subscribe((res) => console.log(res.status, res.body))
+ * ```
+ */
+export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`createFetchTransport options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { fetch: injected, maxRedirects = 5, agent } = options;
+  if (injected !== undefined && typeof injected !== 'function') {
+    throw new TypeError(`fetch must be a function, got ${injected === null ? 'null' : typeof injected}`);
+  }
+  if (typeof maxRedirects !== 'number' || !Number.isInteger(maxRedirects) || maxRedirects < 0) {
+    throw new TypeError(`maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`);
+  }
+  if (agent !== undefined && typeof agent !== 'boolean' && typeof agent !== 'function' && (typeof agent !== 'object' || agent === null)) {
+    throw new TypeError(`agent must be a boolean, an agent or a function returning one, got ${agent === null ? 'null' : typeof agent}`);
+  }
+  const useShared = agent === true || (agent === undefined && injected === undefined);
+  const config: CallConfig = {
+    fetch: injected ?? (crossFetch as FetchFunction),
+    agent: useShared ? keepAliveAgent : typeof agent === 'boolean' ? undefined : agent,
+    maxRedirects,
+  };
+  return (request) => new Observable<TransportResponse>((subscriber) => new FetchCall(config, request, subscriber).start());
+}
+
+/** One transport request: its redirects, its body, its abort. The subscription's teardown. */
+class FetchCall implements Unsubscribable {
+  /** The controller of the HTTP request in flight (a new one per redirect hop). */
+  private controller: AbortController | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly config: CallConfig,
+    private readonly request: TransportRequest,
+    private readonly subscriber: Subscriber<TransportResponse>,
+  ) {}
+
+  start(): this {
+    void this.run();
+    return this;
+  }
+
+  unsubscribe(): void {
+    if (!this.settled) this.controller?.abort();
+  }
+
+  private async run(): Promise<void> {
+    let response: TransportResponse;
+    try {
+      response = await this.send();
+    } catch (error: unknown) {
+      this.settled = true;
+      // An abort caused by unsubscribing emits nothing (the subscriber is closed).
+      if (!this.subscriber.closed) this.subscriber.error(this.toError(error, 'sending the request'));
+      return;
+    }
+    this.settled = true;
+    this.subscriber.next(response);
+    this.subscriber.complete();
+  }
+
+  private async send(): Promise<TransportResponse> {
+    const { fetch, agent } = this.config;
+    const { headers, taskId } = this.request;
+    let url = this.request.url;
+    for (let redirects = 0; ; redirects++) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const init: FetchRequestInit = { method: 'GET', headers, signal: controller.signal, redirect: 'manual', agent };
+      const res = await fetch(url, init);
+      guardBody(res.body);
+      if (controller.signal.aborted) {
+        cancelBody(res.body, controller);
+        throw controller.signal.reason;
+      }
+      const { status } = res;
+      if (REDIRECT_STATUSES.has(status)) {
+        const location = res.headers.get('location');
+        if (location !== null) {
+          cancelBody(res.body, controller);
+          url = this.nextUrl(url, location, status, redirects, readHeaders(res));
+          continue;
+        }
+      } else if (res.type === 'opaqueredirect') {
+        cancelBody(res.body, controller);
+        throw new HttpError(status, { taskId }, 'HTTP redirect refused: the browser does not expose where it leads (opaqueredirect)');
+      }
+      return this.read(res, controller);
+    }
+  }
+
+  /** Validates one redirect: same origin, within the limit. Returns the URL to request next. */
+  private nextUrl(from: string, location: string, status: number, redirects: number, headers: Record<string, string>): string {
+    const { taskId } = this.request;
+    const base = new URL(from);
+    let target: URL;
+    try {
+      target = new URL(location, base);
+    } catch (cause: unknown) {
+      throw new HttpError(status, { taskId, headers, cause }, `HTTP ${status}: redirect with an invalid Location refused`);
+    }
+    if (!sameOrigin(base, target)) {
+      throw new HttpError(status, { taskId, headers }, `HTTP ${status}: cross-origin redirect from ${base.origin} to ${target.origin} refused`);
+    }
+    if (redirects >= this.config.maxRedirects) {
+      throw new HttpError(status, { taskId, headers }, `HTTP ${status}: too many redirects (more than ${this.config.maxRedirects})`);
+    }
+    target.hash = '';
+    return target.href;
+  }
+
+  /** Reads the body within the size limit and turns it into a {@link TransportResponse}. */
+  private async read(res: FetchResponse, controller: AbortController): Promise<TransportResponse> {
+    const { taskId, maxResponseBytes: limit } = this.request;
+    const headers = readHeaders(res);
+    const lengthHeader = headers['content-length'];
+    const declared = lengthHeader !== undefined && DIGITS.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    if (declared !== undefined && declared > limit) {
+      cancelBody(res.body, controller);
+      throw new ResponseTooLargeError(limit, { taskId });
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBytes(res, limit, controller, taskId);
+    } catch (error: unknown) {
+      throw this.toError(error, 'reading the response body');
+    }
+    const encoding = headers['content-encoding'];
+    if (declared !== undefined && bytes.byteLength !== declared && (encoding === undefined || encoding === 'identity')) {
+      throw new NetworkError(`network error while reading the response body: got ${bytes.byteLength} of the ${declared} bytes announced by Content-Length`, {
+        taskId,
+      });
+    }
+    return toResponse(res.status, headers, bytes);
+  }
+
+  /** Any failure that is not already ours is a `NetworkError`, its message free of the token. */
+  private toError(error: unknown, phase: string): Error {
+    if (error instanceof TaskStatusError) return error;
+    const detail = redact(describe(error), this.request.headers);
+    return new NetworkError(`network error while ${phase}: ${detail}`, { taskId: this.request.taskId, cause: error });
+  }
+}
+
+function readHeaders(res: FetchResponse): Record<string, string> {
+  const headers: Record<string, string> = {};
+  res.headers.forEach(copyHeader, headers);
+  return headers;
+}
+
+interface NodeReadableLike extends AsyncIterable<unknown> {
+  on(event: 'error', listener: () => void): unknown;
+  destroy(): unknown;
+}
+
+interface WhatwgStreamLike {
+  readonly locked: boolean;
+  getReader(): { read(): Promise<{ done: boolean; value?: unknown }>; cancel(): Promise<void> };
+  cancel(): Promise<void>;
+}
+
+function isWhatwgStream(body: unknown): body is WhatwgStreamLike {
+  return typeof (body as WhatwgStreamLike).getReader === 'function';
+}
+
+function isNodeReadable(body: unknown): body is NodeReadableLike {
+  return typeof (body as NodeReadableLike).on === 'function' && typeof (body as NodeReadableLike).destroy === 'function';
+}
+
+/**
+ * node-fetch emits `error` on the body when its request is aborted; a Node stream without an
+ * `error` listener would turn that into an uncaught exception once we stopped reading.
+ */
+function guardBody(body: unknown): void {
+  if (body != null && isNodeReadable(body)) body.on('error', noop);
+}
+
+/** Stops a body we will not read: cancel or destroy the stream, then abort its request. */
+function cancelBody(body: unknown, controller: AbortController): void {
+  if (body != null) {
+    if (isWhatwgStream(body)) {
+      if (!body.locked) body.cancel().catch(noop);
+    } else if (isNodeReadable(body)) {
+      body.destroy();
+    }
+  }
+  controller.abort();
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return (utf8Encoder ??= new TextEncoder()).encode(chunk);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  throw new TypeError('the response body yielded a chunk that is not bytes');
+}
+
+/** Reads the whole body; past `limit` bytes cancels it and throws a `ResponseTooLargeError`. */
+async function readBytes(res: FetchResponse, limit: number, controller: AbortController, taskId: string): Promise<Uint8Array> {
+  const body = res.body;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (body === undefined && typeof res.arrayBuffer === 'function') {
+    // XHR-based polyfills have no body stream: the size is checked after the fact.
+    const all = new Uint8Array(await res.arrayBuffer());
+    if (all.byteLength > limit) throw new ResponseTooLargeError(limit, { taskId });
+    return all;
+  }
+  if (body == null) return EMPTY;
+  if (isWhatwgStream(body)) {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = toBytes(value);
+      total += chunk.byteLength;
+      if (total > limit) {
+        reader.cancel().catch(noop);
+        controller.abort();
+        throw new ResponseTooLargeError(limit, { taskId });
+      }
+      chunks.push(chunk);
+    }
+  } else if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    for await (const value of body as AsyncIterable<unknown>) {
+      const chunk = toBytes(value);
+      total += chunk.byteLength;
+      if (total > limit) {
+        // Leaving the loop destroys the stream; the abort closes node-fetch's socket too.
+        controller.abort();
+        throw new ResponseTooLargeError(limit, { taskId });
+      }
+      chunks.push(chunk);
+    }
+  } else {
+    throw new TypeError('the response body is neither a ReadableStream nor an async iterable');
+  }
+  if (chunks.length === 0) return EMPTY;
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** JSON when the text parses, else the text (shortened); an empty body gives neither. */
+function toResponse(status: number, headers: Record<string, string>, bytes: Uint8Array): TransportResponse {
+  if (bytes.byteLength === 0) return { status, headers };
+  const text = (utf8 ??= new TextDecoder()).decode(bytes);
+  if (!NON_SPACE.test(text)) return { status, headers };
+  try {
+    return { status, headers, body: JSON.parse(text) as unknown };
+  } catch {
+    return { status, headers, text: text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT - 1)}…` : text };
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** `error.message` of an error from any realm (undici's errors are not `instanceof` a sandbox's `Error`). */
+function messageOf(error: unknown): string | undefined {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** `message: cause message (CODE)`, each part once. */
+function describe(error: unknown): string {
+  let text = messageOf(error) ?? String(error);
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const causeMessage = messageOf(cause);
+  if (causeMessage !== undefined && causeMessage !== '' && !text.includes(causeMessage)) text += `: ${causeMessage}`;
+  const code = errorCode(error) ?? errorCode(cause);
+  if (code !== undefined && !text.includes(code)) text += ` (${code})`;
+  return text;
+}
+
+/** Removes the credential of the request's Authorization header from `text`, should a library echo it. */
+function redact(text: string, headers: Readonly<Record<string, string>>): string {
+  const authorization = headers['authorization'] ?? headers['Authorization'];
+  if (authorization === undefined) return text;
+  const credential = authorization.replace(/^\s*\S+\s+/, '');
+  let out = text;
+  for (const secret of [authorization, credential]) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}

@@ -1,0 +1,62 @@
+/**
+ * factpulse-rx — RxJS streams that follow FactPulse (and any Celery-style) asynchronous tasks
+ * from submission to a typed, decoded result.
+ *
+ * @packageDocumentation
+ */
+export { taskStatus$ } from './task-status.js';
+export type { TaskStatusOptions, TaskRetryOptions, FetchLike } from './options.js';
+export { isTaskId } from './options.js';
+export {
+  isTerminal,
+  type TaskPhase,
+  type TaskState,
+  type TaskTransition,
+  type TaskSucceeded,
+  type TaskPendingState,
+  type TaskStartedState,
+  type TaskRetryingState,
+  type TaskSucceededState,
+  type TaskRejectedState,
+  type TaskFailedState,
+  type SuccessResult,
+  type RejectionDetails,
+  type FailureDetails,
+} from './transitions.js';
+export type { PollEvent } from './poll-events.js';
+
+export * from './codecs/index.js';
+export * from './errors/index.js';
+
+export type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
+export { createFetchTransport, type FetchTransportOptions } from './http/fetch-transport.js';
+export type { TokenSource } from './http/auth.js';
+export { parseRetryAfter } from './http/retry-after.js';
+
+export { retryBackoff, type RetryBackoffConfig } from './operators/retry-backoff.js';
+export { intervalBackoff, type IntervalBackoffConfig } from './operators/interval-backoff.js';
+export { exponentialBackoffDelay, type Jitter } from './operators/backoff-delay.js';
+
+export type { PollSchedule, PollContext, PollOutcome } from './schedules/poll-schedule.js';
+export { constantSchedule, type ConstantSchedule } from './schedules/constant-schedule.js';
+export { exponentialSchedule, type ExponentialSchedule, type ExponentialScheduleConfig } from './schedules/exponential-schedule.js';
+export {
+  decorrelatedJitterSchedule,
+  type DecorrelatedJitterSchedule,
+  type DecorrelatedJitterScheduleConfig,
+} from './schedules/decorrelated-jitter-schedule.js';
+export {
+  adaptiveSchedule,
+  type AdaptiveSchedule,
+  type AdaptiveScheduleConfig,
+  type AdaptiveScheduleStats,
+} from './schedules/adaptive-schedule.js';
+
+export { createTaskClient, type TaskClient, type TaskClientStats } from './task-client.js';
+export type { TaskClientOptions } from './client/task-client-options.js';
+export type { TaskClientEvent } from './client/task-client-event.js';
+export type { TaskHub } from './client/task-hub.js';
+export type { RetryBudgetOptions } from './client/retry-quota.js';
+export { followTasks, type TaskStatusSource } from './client/follow.js';
+export { hintTaskId } from './client/hint-task-id.js';
+export { TaskClientDisposedError, isTaskClientDisposedError } from './client/task-client-disposed-error.js';

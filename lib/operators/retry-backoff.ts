@@ -1,0 +1,151 @@
+import { asyncScheduler, retry, throwError, timer } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { check, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import type { Jitter, RetryDelayOptions } from './backoff-delay.js';
+
+/**
+ * Configuration of {@link retryBackoff}. The first six fields have the names, meanings and
+ * defaults of backoff-rxjs 7's `RetryBackoffConfig`; `jitter`, `random` and `scheduler` are extras.
+ */
+export interface RetryBackoffConfig {
+  /**
+   * The delay before the first retry, in ms (a finite number ≥ 0). Later delays grow from it
+   * along `backoffDelay`.
+   */
+  initialInterval: number;
+  /**
+   * How many retries at most (a non-negative integer, or `Infinity`). When they are used up the
+   * next error goes to the subscriber. With `resetOnSuccess`, counts consecutive failures.
+   * @default Infinity
+   */
+  maxRetries?: number;
+  /**
+   * The cap on each delay, in ms (≥ 0, `Infinity` allowed). Applied before the jitter.
+   * @default Infinity
+   */
+  maxInterval?: number;
+  /**
+   * When `true`, every value the source emits resets the retry count, so the next failure waits
+   * `initialInterval` again and `maxRetries` counts consecutive failures.
+   * @default false
+   */
+  resetOnSuccess?: boolean;
+  /**
+   * Whether an error is worth a retry. When it returns `false` the error goes to the subscriber at
+   * once, without waiting. Only asked while retries remain.
+   * @default () => true
+   */
+  // `any`, as in backoff-rxjs, so that typed predicates such as `(e: HttpErrorResponse) => …`
+  // keep compiling when switching from it (with `unknown` they would not be assignable).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  shouldRetry?: (error: any) => boolean;
+  /**
+   * The backoff curve: the delay in ms before retry `iteration` (0 for the first retry), before
+   * the `maxInterval` cap.
+   * @default exponentialBackoffDelay (`2^iteration · initialInterval`)
+   */
+  backoffDelay?: (iteration: number, initialInterval: number) => number;
+  /**
+   * How each capped delay is randomised: `'none'`, `'full'` (a uniform delay in `[0, delay)`,
+   * AWS "full jitter") or a function `(delay, random) => ms` (its result is clamped to `[0, delay]`).
+   * `'none'` keeps backoff-rxjs timing; `'full'` is what many clients hitting one server want.
+   * @default 'none'
+   */
+  jitter?: Jitter;
+  /**
+   * The random source used by the jitter: a function returning numbers in `[0, 1)`. Pass a seeded
+   * one for reproducible tests.
+   * @default Math.random
+   */
+  random?: () => number;
+  /**
+   * The scheduler the delays run on (`TestScheduler` in tests).
+   * @default asyncScheduler
+   */
+  scheduler?: SchedulerLike;
+}
+
+const WHERE = 'retryBackoff';
+
+/**
+ * Mirrors the source, but when it errors resubscribes after a backoff delay instead of passing
+ * the error on: `min(backoffDelay(k, initialInterval), maxInterval)` ms before retry `k`
+ * (0-based; by default `2^k · initialInterval`), at most `maxRetries` times, and only while
+ * `shouldRetry(error)` holds — otherwise the error is passed on at once. A drop-in replacement for
+ * backoff-rxjs 7's `retryBackoff` (same config, defaults and timing), built on RxJS
+ * `retry({ count, delay, resetOnSuccess })`, with optional `jitter` and a `scheduler`.
+ *
+ * A number is shorthand for `{ initialInterval: number }`. The config is checked when
+ * `retryBackoff` is called: a bad field is a `TypeError` naming it.
+ *
+ * Delays longer than 2^31 − 1 ms (about 24.8 days) are shortened to that, since timers fire
+ * almost at once past it; backoff-rxjs does not do this.
+ *
+ * @example
+ * ```ts
+ * request$.pipe(
+ *   retryBackoff({ initialInterval: 500, maxInterval: 30_000, maxRetries: 5, jitter: 'full',
+ *     shouldRetry: (error) => isTransient(error) }),
+ * )
+ * ```
+ */
+export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: Observable<T>) => Observable<T> {
+  const normalized: RetryBackoffConfig =
+    typeof config === 'number' ? { initialInterval: config } : asConfigObject(config);
+  const {
+    initialInterval,
+    maxRetries = Number.POSITIVE_INFINITY,
+    maxInterval = Number.POSITIVE_INFINITY,
+    shouldRetry = alwaysRetry,
+    resetOnSuccess = false,
+    backoffDelay = exponentialBackoffDelay,
+    jitter = 'none',
+    random = Math.random,
+    scheduler = asyncScheduler,
+  } = normalized;
+
+  check.finiteNonNegative(WHERE, 'initialInterval', initialInterval);
+  check.optionalCount(WHERE, 'maxRetries', maxRetries);
+  check.optionalLimit(WHERE, 'maxInterval', maxInterval);
+  check.optionalFunction(WHERE, 'shouldRetry', shouldRetry);
+  check.optionalBoolean(WHERE, 'resetOnSuccess', resetOnSuccess);
+  check.optionalFunction(WHERE, 'backoffDelay', backoffDelay);
+  check.optionalJitter(WHERE, 'jitter', jitter);
+  check.optionalFunction(WHERE, 'random', random);
+  check.optionalScheduler(WHERE, 'scheduler', scheduler);
+
+  const delayOptions: RetryDelayOptions = { initialInterval, maxInterval, backoffDelay, jitter, random };
+
+  return <T>(source: Observable<T>): Observable<T> =>
+    source.pipe(
+      retry<T>({
+        count: maxRetries,
+        resetOnSuccess,
+        // `retry` checks `count` first and numbers retries from 1; backoff-rxjs numbers them from 0.
+        delay: (error: unknown, retryCount: number) =>
+          shouldRetry(error)
+            ? timer(retryDelay(retryCount - 1, delayOptions), scheduler)
+            : throwError(() => error),
+      }),
+    );
+}
+
+/** @internal */
+function alwaysRetry(): boolean {
+  return true;
+}
+
+/**
+ * Refuses anything that is neither a number nor a config object.
+ * @internal
+ */
+function asConfigObject(config: unknown): RetryBackoffConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new TypeError(
+      `${WHERE}: \`config\` must be a number (initialInterval) or a RetryBackoffConfig object, got ${
+        config === null ? 'null' : typeof config
+      }`,
+    );
+  }
+  return config as RetryBackoffConfig;
+}

@@ -1,0 +1,279 @@
+import { asyncScheduler, isObservable, type Observable, type SchedulerLike } from 'rxjs';
+import type { Transport } from './http/transport.js';
+import type { TokenSource } from './http/auth.js';
+import type { Jitter } from './operators/backoff-delay.js';
+import type { PollSchedule } from './schedules/poll-schedule.js';
+import { assertSafeOrigin } from './http/origin.js';
+
+import type { FetchFunction } from './http/fetch-transport.js';
+
+/** The `fetch` signature the default transport accepts (WHATWG fetch, node-fetch, cross-fetch). */
+export type FetchLike = FetchFunction;
+
+/**
+ * Retry of transient failures (network errors, request timeouts, 408, 429, 500, 502, 503, 504):
+ * exponential backoff with full jitter, `Retry-After` honoured.
+ */
+export interface TaskRetryOptions {
+  /**
+   * Delay before the first retry, in ms; retry k waits `min(2^k · initialInterval, maxInterval)`
+   * before jitter.
+   * @default 500
+   */
+  readonly initialInterval?: number;
+  /**
+   * Upper bound of one backoff delay, in ms.
+   * @default 30000
+   */
+  readonly maxInterval?: number;
+  /**
+   * Consecutive failures retried before the stream errors; any good response resets the count.
+   * `0` turns retries off.
+   * @default 5
+   */
+  readonly maxRetries?: number;
+  /**
+   * `'full'` waits a uniformly random time in `[0, delay]` (AWS "full jitter"); `'none'` waits
+   * exactly `delay`; a function maps `(delay, random)` to the wait.
+   * @default 'full'
+   */
+  readonly jitter?: Jitter;
+  /**
+   * Cap on a server's `Retry-After` / `retry-after-ms`, in ms. A longer hint is capped, not a
+   * reason to give up.
+   * @default 60000
+   */
+  readonly maxRetryAfter?: number;
+  /**
+   * Further filter on which transient errors to retry (called after the built-in test).
+   * @default () => true
+   */
+  readonly shouldRetry?: (error: unknown) => boolean;
+}
+
+/** Options of `taskStatus$`. Every field is optional. */
+export interface TaskStatusOptions {
+  /**
+   * Origin (and optional path prefix) of the API.
+   * @default 'https://factpulse.fr'
+   */
+  readonly baseUrl?: string;
+  /**
+   * Bearer token: a string, or a function called with `{ refresh }` returning a string, a Promise
+   * or an Observable. It is called with `refresh: true` once after a 401.
+   * @default undefined (no Authorization header)
+   */
+  readonly token?: TokenSource;
+  /**
+   * The `fetch` the default transport uses.
+   * @default cross-fetch, with a keep-alive agent sized for many tasks on Node
+   */
+  readonly fetch?: FetchLike;
+  /** Replaces the fetch transport entirely (Angular's HttpClient, tests). */
+  readonly transport?: Transport;
+  /**
+   * ms from each response to the next poll, or a {@link PollSchedule}.
+   * @default 2500
+   */
+  readonly interval?: number | PollSchedule;
+  /** Retry of transient failures; `false` turns retries off. */
+  readonly retry?: TaskRetryOptions | false;
+  /**
+   * ms from sending a request until its whole response must have arrived.
+   * @default 10000
+   */
+  readonly requestTimeout?: number;
+  /**
+   * Largest response body read, in bytes.
+   * @default 67108864 (64 MiB)
+   */
+  readonly maxResponseBytes?: number;
+  /**
+   * Allow sending a token to a plain-http origin that is not loopback.
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+  /**
+   * Overall ms from subscribe until a terminal phase; past it the stream errors with `DeadlineError`.
+   * @default undefined (no deadline)
+   */
+  readonly deadline?: number;
+  /**
+   * ms a task may stay `pending` (from the first pending response) before `StalledError`.
+   * @default undefined (no limit)
+   */
+  readonly stallAfter?: number;
+  /** Each value triggers an immediate poll (e.g. webhook events for this task). */
+  readonly hints?: Observable<unknown>;
+  /**
+   * The scheduler every timer and `now()` goes through.
+   * @default asyncScheduler
+   */
+  readonly scheduler?: SchedulerLike;
+  /** A label for the kind of task, passed to the poll schedule (so it can learn per kind). */
+  readonly kind?: string;
+  /**
+   * Builds the status path from the percent-encoded task id, for Celery-style endpoints elsewhere.
+   * @default (id) => `/api/v1/processing/tasks/${id}/status`
+   */
+  readonly statusPath?: (encodedTaskId: string) => string;
+  /**
+   * Random source for jitter, in `[0, 1)`.
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** @internal Defaults of {@link TaskStatusOptions}. */
+export const DEFAULTS = {
+  baseUrl: 'https://factpulse.fr',
+  interval: 2500,
+  requestTimeout: 10_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+  retry: { initialInterval: 500, maxInterval: 30_000, maxRetries: 5, jitter: 'full', maxRetryAfter: 60_000 },
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `taskId` is a UUID (any version), the form FactPulse and Celery use. */
+export function isTaskId(taskId: unknown): taskId is string {
+  return typeof taskId === 'string' && UUID.test(taskId);
+}
+
+/** @internal Throws a TypeError naming `taskId` unless it is a UUID. */
+export function assertTaskId(taskId: unknown): asserts taskId is string {
+  if (!isTaskId(taskId)) {
+    const shown = typeof taskId === 'string' ? JSON.stringify(taskId.slice(0, 64)) : typeof taskId;
+    throw new TypeError(`taskId must be a UUID, got ${shown}`);
+  }
+}
+
+function fail(field: string, rule: string, value: unknown): never {
+  const shown = typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
+  throw new TypeError(`${field} must be ${rule}, got ${shown}`);
+}
+
+/** @internal */
+export function checkMs(field: string, value: unknown, { min = 0, optional = true, allowInfinity = false } = {}): number | undefined {
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (!allowInfinity && !Number.isFinite(value))) {
+    fail(field, `a ${allowInfinity ? '' : 'finite '}number ≥ ${min}`, value);
+  }
+  return value;
+}
+
+function checkFunction(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') fail(field, 'a function', value);
+}
+
+/** @internal Validated retry settings. */
+export interface NormalisedRetry {
+  readonly initialInterval: number;
+  readonly maxInterval: number;
+  readonly maxRetries: number;
+  readonly jitter: Jitter;
+  readonly maxRetryAfter: number;
+  readonly shouldRetry: (error: unknown) => boolean;
+}
+
+/** @internal Validates and fills in retry options. */
+export function normaliseRetry(retry: TaskRetryOptions | false | undefined): NormalisedRetry {
+  const d = DEFAULTS.retry;
+  if (retry === false) return { ...d, maxRetries: 0, shouldRetry: () => false };
+  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) fail('retry', 'an object or false', retry);
+  const r = retry ?? {};
+  checkMs('retry.initialInterval', r.initialInterval);
+  checkMs('retry.maxInterval', r.maxInterval, { allowInfinity: true });
+  checkMs('retry.maxRetryAfter', r.maxRetryAfter, { allowInfinity: true });
+  if (r.maxRetries !== undefined && !(Number.isInteger(r.maxRetries) && r.maxRetries >= 0) && r.maxRetries !== Infinity) {
+    fail('retry.maxRetries', 'a whole number ≥ 0 or Infinity', r.maxRetries);
+  }
+  if (r.jitter !== undefined && r.jitter !== 'full' && r.jitter !== 'none' && typeof r.jitter !== 'function') {
+    fail('retry.jitter', "'full', 'none' or a function", r.jitter);
+  }
+  checkFunction('retry.shouldRetry', r.shouldRetry);
+  return {
+    initialInterval: r.initialInterval ?? d.initialInterval,
+    maxInterval: r.maxInterval ?? d.maxInterval,
+    maxRetries: r.maxRetries ?? d.maxRetries,
+    jitter: r.jitter ?? d.jitter,
+    maxRetryAfter: r.maxRetryAfter ?? d.maxRetryAfter,
+    shouldRetry: r.shouldRetry ?? (() => true),
+  };
+}
+
+/** @internal The options every poll loop shares, validated (a client validates them once). */
+export interface NormalisedOptions {
+  readonly baseUrl: string;
+  readonly token: TokenSource | undefined;
+  readonly transport: Transport | undefined;
+  readonly fetch: FetchLike | undefined;
+  readonly interval: number | PollSchedule;
+  readonly retry: NormalisedRetry;
+  readonly requestTimeout: number;
+  readonly maxResponseBytes: number;
+  readonly deadline: number | undefined;
+  readonly stallAfter: number | undefined;
+  readonly hints: Observable<unknown> | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly kind: string | undefined;
+  readonly statusPath: (encodedTaskId: string) => string;
+  readonly random: () => number;
+  readonly allowInsecureHttp: boolean;
+}
+
+const defaultStatusPath = (id: string): string => `/api/v1/processing/tasks/${id}/status`;
+
+/**
+ * @internal Validates options at call time (a TypeError naming the field) and fills in defaults.
+ * The origin rule (`allowInsecureHttp`) is checked here too.
+ */
+export function normaliseOptions(options: TaskStatusOptions | undefined): NormalisedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options', 'an object', options);
+  const o = options ?? {};
+  if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string') fail('baseUrl', 'a string', o.baseUrl);
+  const baseUrl = (o.baseUrl ?? DEFAULTS.baseUrl).replace(/\/+$/, '');
+  if (o.token !== undefined && typeof o.token !== 'string' && typeof o.token !== 'function') fail('token', 'a string or a function', o.token);
+  if (typeof o.token === 'string' && (o.token.length === 0 || /[\r\n]/.test(o.token))) {
+    throw new TypeError('token must be a non-empty string without line breaks');
+  }
+  checkFunction('fetch', o.fetch);
+  checkFunction('transport', o.transport);
+  checkFunction('statusPath', o.statusPath);
+  checkFunction('random', o.random);
+  const interval = o.interval ?? DEFAULTS.interval;
+  if (typeof interval === 'number') checkMs('interval', interval);
+  else if (typeof interval !== 'function' && (typeof interval !== 'object' || interval === null || typeof interval.next !== 'function')) {
+    fail('interval', 'a number of ms or a PollSchedule', interval);
+  }
+  const requestTimeout = checkMs('requestTimeout', o.requestTimeout, { min: 1, allowInfinity: true }) ?? DEFAULTS.requestTimeout;
+  const maxResponseBytes = checkMs('maxResponseBytes', o.maxResponseBytes, { min: 1, allowInfinity: true }) ?? DEFAULTS.maxResponseBytes;
+  const deadline = checkMs('deadline', o.deadline);
+  const stallAfter = checkMs('stallAfter', o.stallAfter);
+  if (o.hints !== undefined && !isObservable(o.hints)) fail('hints', 'an Observable', o.hints);
+  if (o.scheduler !== undefined && (typeof o.scheduler !== 'object' || o.scheduler === null || typeof o.scheduler.schedule !== 'function')) {
+    fail('scheduler', 'a SchedulerLike', o.scheduler);
+  }
+  if (o.kind !== undefined && typeof o.kind !== 'string') fail('kind', 'a string', o.kind);
+  if (o.allowInsecureHttp !== undefined && typeof o.allowInsecureHttp !== 'boolean') fail('allowInsecureHttp', 'a boolean', o.allowInsecureHttp);
+  const allowInsecureHttp = o.allowInsecureHttp ?? false;
+  assertSafeOrigin(baseUrl, o.token !== undefined, allowInsecureHttp);
+  return {
+    baseUrl,
+    token: o.token,
+    transport: o.transport,
+    fetch: o.fetch,
+    interval,
+    retry: normaliseRetry(o.retry),
+    requestTimeout,
+    maxResponseBytes,
+    deadline,
+    stallAfter,
+    hints: o.hints,
+    scheduler: o.scheduler ?? asyncScheduler,
+    kind: o.kind,
+    statusPath: o.statusPath ?? defaultStatusPath,
+    random: o.random ?? Math.random,
+    allowInsecureHttp,
+  };
+}

@@ -1,0 +1,116 @@
+import { failureResult, rejectionResult, successResult } from './task-results.js';
+import type { SeededRandom } from './seeded-random.js';
+
+/**
+ * How a simulated task ends: business success, business rejection, or Celery `FAILURE`.
+ *
+ * @example
+ * ```ts
+ * const outcome: TaskOutcome = 'rejected'
+ * await sim.submit({ outcome })
+ * ```
+ */
+export type TaskOutcome = 'success' | 'rejected' | 'failed';
+
+/**
+ * The Celery statuses the simulator reports.
+ *
+ * @example
+ * ```ts
+ * const status: SimulatedCeleryStatus = sim.stats(taskId).celeryStatus
+ * ```
+ */
+export type SimulatedCeleryStatus = 'PENDING' | 'STARTED' | 'RETRY' | 'SUCCESS' | 'FAILURE';
+
+/** What the status endpoint says of a task at one moment. @internal */
+export interface TaskSnapshot {
+  readonly status: SimulatedCeleryStatus;
+  /** `null` while waiting or running; the business result or failure once terminal. */
+  readonly result: unknown;
+}
+
+/** One step of a lifecycle: the status the task reports from `at` ms after submission. @internal */
+export interface LifecycleStep {
+  readonly at: number;
+  readonly status: SimulatedCeleryStatus;
+}
+
+/** A task's whole life, fixed at submission. @internal */
+export interface LifecyclePlan {
+  readonly outcome: TaskOutcome;
+  /** ms from submission to the terminal status. */
+  readonly durationMs: number;
+  /** Whether the task goes through `RETRY` on its way. */
+  readonly retry: boolean;
+  /** The steps in time order; the last one is terminal. */
+  readonly steps: readonly LifecycleStep[];
+  /** The Celery result once terminal. */
+  readonly result: unknown;
+}
+
+/** What {@link planLifecycle} needs to know. @internal */
+export interface LifecycleSpec {
+  readonly outcome: TaskOutcome;
+  /** ms from submission to the terminal status (0 gives a task that is done at once). */
+  readonly durationMs: number;
+  /** Go through `RETRY` (→ `STARTED` again) on the way. */
+  readonly retry: boolean;
+  /** The invoice number printed in the PDF of a success. */
+  readonly invoiceNumber: string;
+}
+
+const RETRY_META = { exc_type: 'ConnectionError', exc_message: 'PDF renderer unavailable, retrying in a moment' };
+
+/**
+ * Plans a task's lifecycle: `PENDING` for the first 30 % of `durationMs`, then `STARTED`, then
+ * the terminal status at `durationMs`. With `retry`, `STARTED` at 20 %, `RETRY` at 45 %,
+ * `STARTED` again at 65 %. The terminal result (PDF, AFNOR rejection or failure) is made now.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const plan = planLifecycle({ outcome: 'success', durationMs: 1000, retry: false, invoiceNumber: 'INV-1' }, random)
+ * snapshotAt(plan, 500).status // 'STARTED'
+ * ```
+ */
+export function planLifecycle(spec: LifecycleSpec, random: SeededRandom): LifecyclePlan {
+  const d = spec.durationMs;
+  const terminal: SimulatedCeleryStatus = spec.outcome === 'failed' ? 'FAILURE' : 'SUCCESS';
+  const steps: LifecycleStep[] = spec.retry
+    ? [
+        { at: 0, status: 'PENDING' },
+        { at: Math.round(d * 0.2), status: 'STARTED' },
+        { at: Math.round(d * 0.45), status: 'RETRY' },
+        { at: Math.round(d * 0.65), status: 'STARTED' },
+        { at: d, status: terminal },
+      ]
+    : [
+        { at: 0, status: 'PENDING' },
+        { at: Math.round(d * 0.3), status: 'STARTED' },
+        { at: d, status: terminal },
+      ];
+  const result =
+    spec.outcome === 'success'
+      ? successResult(spec.invoiceNumber)
+      : spec.outcome === 'rejected'
+        ? rejectionResult(random)
+        : failureResult(random);
+  return { outcome: spec.outcome, durationMs: d, retry: spec.retry, steps, result };
+}
+
+/**
+ * What the status endpoint reports `elapsedMs` after submission.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * snapshotAt(plan, plan.durationMs).status // 'SUCCESS' or 'FAILURE'
+ * ```
+ */
+export function snapshotAt(plan: LifecyclePlan, elapsedMs: number): TaskSnapshot {
+  let current: LifecycleStep = plan.steps[0] ?? { at: 0, status: 'PENDING' };
+  for (const step of plan.steps) if (step.at <= elapsedMs) current = step;
+  const last = plan.steps[plan.steps.length - 1];
+  if (current === last) return { status: current.status, result: plan.result };
+  return { status: current.status, result: current.status === 'RETRY' ? RETRY_META : null };
+}

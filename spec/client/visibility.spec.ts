@@ -1,0 +1,48 @@
+import { VisibilityWatch, globalVisibilityDocument } from '../../lib/client/visibility.js';
+
+class FakeDocument extends EventTarget {
+  visibilityState: 'visible' | 'hidden' = 'visible';
+  listeners = 0;
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+    this.listeners++;
+    super.addEventListener(...args);
+  }
+  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
+    this.listeners--;
+    super.removeEventListener(...args);
+  }
+  set(state: 'visible' | 'hidden'): void {
+    this.visibilityState = state;
+    this.dispatchEvent(new Event('visibilitychange'));
+  }
+}
+
+describe('VisibilityWatch', () => {
+  afterEach(() => {
+    delete (globalThis as { document?: unknown }).document;
+  });
+
+  it('finds no document on Node, and a document-like global when one is installed', () => {
+    expect(globalVisibilityDocument()).toBeUndefined();
+    const fake = new FakeDocument();
+    (globalThis as { document?: unknown }).document = fake;
+    expect(globalVisibilityDocument()).toBe(fake);
+    (globalThis as { document?: unknown }).document = { title: 'no visibility API' };
+    expect(globalVisibilityDocument()).toBeUndefined();
+  });
+
+  it('reports changes while attached, and removes its listener on detach', () => {
+    const doc = new FakeDocument();
+    const seen: boolean[] = [];
+    const watch = new VisibilityWatch(doc, (hidden) => seen.push(hidden));
+    doc.set('hidden');
+    expect(watch.attach()).toBe(true);
+    doc.set('hidden');
+    doc.set('visible');
+    doc.set('hidden');
+    watch.detach();
+    doc.set('visible');
+    expect(seen).toEqual([false, true]);
+    expect(doc.listeners).toBe(0);
+  });
+});
