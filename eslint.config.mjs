@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'docs/', 'node_modules/', 'examples/angular/', '**/*.cjs'] },
+  { ignores: ['dist/', 'dist.*/', 'coverage/', 'docs/', 'node_modules/', 'examples/angular/', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

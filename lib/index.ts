@@ -29,15 +29,16 @@ export * from './codecs/index.js';
 export * from './errors/index.js';
 
 export type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
-export { createFetchTransport, type FetchTransportOptions } from './http/fetch-transport.js';
-export type { TokenSource } from './http/auth.js';
-export { parseRetryAfter } from './http/retry-after.js';
+export { createFetchTransport, type FetchTransportOptions, type FetchFunction, type FetchAgent } from './http/fetch-transport.js';
+export type { TokenSource, TokenContext } from './http/auth.js';
+export { parseRetryAfter, type RetryAfterHeaders, type HeadersLike, type HeaderValue } from './http/retry-after.js';
 
 export { retryBackoff, type RetryBackoffConfig } from './operators/retry-backoff.js';
 export { intervalBackoff, type IntervalBackoffConfig } from './operators/interval-backoff.js';
-export { exponentialBackoffDelay, type Jitter } from './operators/backoff-delay.js';
+export { exponentialBackoffDelay, applyJitter, type Jitter } from './operators/backoff-delay.js';
 
 export type { PollSchedule, PollContext, PollOutcome } from './schedules/poll-schedule.js';
+export type { DurationHistogram } from './schedules/duration-histogram.js';
 export { constantSchedule, type ConstantSchedule } from './schedules/constant-schedule.js';
 export { exponentialSchedule, type ExponentialSchedule, type ExponentialScheduleConfig } from './schedules/exponential-schedule.js';
 export {
