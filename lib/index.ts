@@ -53,6 +53,8 @@ export {
   type AdaptiveScheduleStats,
 } from './schedules/adaptive-schedule.js';
 
+export { safetyNetSchedule, type SafetyNetSchedule, type SafetyNetScheduleConfig } from './schedules/safety-net-schedule.js';
+
 export { createTaskClient, type TaskClient, type TaskClientStats } from './task-client.js';
 export type { TaskClientOptions } from './client/task-client-options.js';
 export type { TaskClientEvent } from './client/task-client-event.js';

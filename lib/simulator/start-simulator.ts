@@ -6,6 +6,7 @@ import { normaliseSimulatorOptions, type SimulatorCredentials, type SimulatorOpt
 import { createTaskRegistry, SubmissionError, type SubmitRequest } from './task-registry.js';
 import { createTokenStore } from './token-store.js';
 import { createWebhookSender, type WebhookEvent } from './webhook-sender.js';
+import { snapshotAt } from './lifecycle.js';
 
 /**
  * A running simulator (see {@link startSimulator}).
@@ -67,7 +68,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const webhooks = createWebhookSender(settings.webhookSecret);
   const tasks = createTaskRegistry(settings, (task) => {
     if (task.callbackUrl === undefined) return;
-    const snapshot = tasks.snapshot(task.taskId);
+    // The terminal state as planned: the timer may fire a millisecond before the clock agrees.
+    const snapshot = snapshotAt(task.plan, task.plan.durationMs);
     const rejected = typeof snapshot.result === 'object' && snapshot.result !== null && (snapshot.result as { status?: unknown }).status === 'ERROR';
     const event: WebhookEvent = {
       event_type: snapshot.status === 'SUCCESS' && !rejected ? 'generation.completed' : 'generation.failed',

@@ -1,0 +1,14 @@
+/**
+ * `factpulse-rx/sse`: serve one task's transitions as Server-Sent Events from `node:http` or
+ * Express, with no extra dependency.
+ *
+ * @example
+ * ```ts
+ * import { taskEventsHandler } from 'factpulse-rx/sse'
+ * app.get('/tasks/:taskId/events', taskEventsHandler(client, { taskId: (req) => req.params.taskId }))
+ * ```
+ *
+ * @module
+ */
+export { taskEventsHandler, type TaskEventsOptions } from './task-events-handler.js';
+export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from '../ws/task-frame.js';

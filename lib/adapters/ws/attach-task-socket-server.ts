@@ -1,0 +1,318 @@
+import type { IncomingMessage } from 'node:http';
+import type { Subscription } from 'rxjs';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { isTaskId, type TaskStatusSource } from '../../index.js';
+import { MAX_FRAME_LENGTH, parseClientFrame } from './client-frame.js';
+import { adapterErrorFrame, completeFrame, errorFrame, transitionFrame, type TaskFrame } from './task-frame.js';
+
+/**
+ * Decides whether the connection opened by `request` may follow `taskId`: `true` or a promise of
+ * `true` allows it; `false`, a throw or a rejection denies it (an error frame, nothing polled).
+ *
+ * @example
+ * ```ts
+ * const authorize: TaskAuthorizer = async (taskId, req) => (await sessions.of(req))?.owns(taskId) === true
+ * ```
+ */
+export type TaskAuthorizer = (taskId: string, request: IncomingMessage) => boolean | Promise<boolean>;
+
+/**
+ * Options of {@link attachTaskSocketServer}. All optional.
+ *
+ * @example
+ * ```ts
+ * attachTaskSocketServer(wss, client, { authorize, maxBufferedBytes: 256 * 1024, heartbeatMs: 20_000 })
+ * ```
+ */
+export interface TaskSocketServerOptions {
+  /**
+   * Who may follow which task; called for every `subscribe` with the task id and the HTTP upgrade
+   * request (cookies, headers, URL). Without it any connection may follow any task id it knows.
+   * @default undefined (every subscribe is allowed)
+   */
+  readonly authorize?: TaskAuthorizer;
+  /**
+   * A connection whose unsent data (`socket.bufferedAmount`) exceeds this many bytes when a frame
+   * is due is a reader that stopped reading: it is closed with code 1008 (policy violation) and
+   * all its tasks are unfollowed, rather than buffered without limit. A connection thus holds at
+   * most this much plus one frame; one frame larger than the limit is still sent.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Every this many ms each connection is pinged; one that has not answered the previous ping
+   * is terminated (its tasks unfollowed). `0` turns heartbeats off.
+   * @default 30000
+   */
+  readonly heartbeatMs?: number;
+  /**
+   * Tasks one connection may follow at once; a `subscribe` beyond gets a `LimitExceededError` frame.
+   * @default 100
+   */
+  readonly maxTasksPerSocket?: number;
+}
+
+/**
+ * What {@link attachTaskSocketServer} returns.
+ *
+ * @example
+ * ```ts
+ * const tasks: TaskSocketServer = attachTaskSocketServer(wss, client)
+ * process.on('SIGTERM', () => tasks.close())
+ * ```
+ */
+export interface TaskSocketServer {
+  /**
+   * Stops serving: stops listening for connections, stops the heartbeat, unfollows every task and
+   * closes every connection it served with code 1001 (going away). The `WebSocketServer` itself
+   * stays open (it is yours). Idempotent.
+   */
+  close(): void;
+}
+
+/** The WebSocket close code sent to a reader that fell more than `maxBufferedBytes` behind. */
+const CLOSE_TOO_SLOW = 1008;
+const CLOSE_GOING_AWAY = 1001;
+/** `WebSocket.OPEN`, as a number so that this module needs only the types of `ws`. */
+const OPEN = 1;
+
+const DEFAULTS = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 30_000, maxTasksPerSocket: 100 } as const;
+
+/** One task followed (or waiting for `authorize`) by one connection. */
+interface Follow {
+  readonly taskId: string;
+  subscription: Subscription | undefined;
+}
+
+function checkCount(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`attachTaskSocketServer: \`${name}\` must be an integer >= ${min}, got ${typeof value === 'number' ? String(value) : typeof value}`);
+  }
+  return value;
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
+}
+
+/**
+ * Serves task transitions over websockets (`factpulse-rx/ws`, on the `ws` package): attach it to
+ * a `WebSocketServer` and browsers follow tasks through the server's {@link TaskStatusSource}
+ * (usually a `createTaskClient`), so a task followed by many browsers costs one poll loop.
+ *
+ * Protocol, JSON text frames. From the browser: `{"type":"subscribe","taskId":"…"}` (add
+ * `"content":true` to get a success's content as base64), `{"type":"unsubscribe","taskId":"…"}`.
+ * To the browser: `{"type":"transition","taskId","from","to","at","polls","state"}` (a success's
+ * state carries `contentBytes`, not the bytes, unless asked), `{"type":"error","taskId","error":
+ * {"name","message"}}`, `{"type":"complete","taskId"}` (see {@link TaskFrame}).
+ *
+ * - `authorize(taskId, request)` decides who may follow a task; a denied subscribe gets an
+ *   `AccessDeniedError` frame and nothing is polled.
+ * - A malformed, binary or unknown frame gets a `ProtocolError` frame; the connection stays open.
+ * - A subscribe for a task already followed on the connection changes nothing.
+ * - A connection that stops reading (more than `maxBufferedBytes` unsent) is closed with code
+ *   1008; one that does not answer pings is terminated; any closed connection unfollows every
+ *   task it followed, so their polls stop when no one else follows them.
+ *
+ * Options are validated now: a `TypeError` names the bad one. Only connections made after the
+ * call are served. Needs only the types of `ws`: the server is yours.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { WebSocketServer } from 'ws'
+ * import { createTaskClient } from 'factpulse-rx'
+ * import { attachTaskSocketServer } from 'factpulse-rx/ws'
+ *
+ * const server = createServer(app)
+ * const wss = new WebSocketServer({ server, path: '/tasks', maxPayload: 64 * 1024 })
+ * const tasks = attachTaskSocketServer(wss, createTaskClient({ token }), {
+ *   authorize: (taskId, req) => sessionOf(req)?.taskIds.has(taskId) === true,
+ * })
+ * ```
+ */
+export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusSource, options: TaskSocketServerOptions = {}): TaskSocketServer {
+  if (typeof wss !== 'object' || wss === null || typeof wss.on !== 'function') {
+    throw new TypeError('attachTaskSocketServer: `wss` must be a WebSocketServer from the ws package');
+  }
+  if (typeof client !== 'object' || client === null || typeof client.status$ !== 'function') {
+    throw new TypeError('attachTaskSocketServer: `client` must have a status$(taskId) method (a TaskClient)');
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError('attachTaskSocketServer: `options` must be an object');
+  const { authorize } = options;
+  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('attachTaskSocketServer: `authorize` must be a function');
+  const maxBufferedBytes = checkCount('maxBufferedBytes', options.maxBufferedBytes, 0) ?? DEFAULTS.maxBufferedBytes;
+  const heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs, 0) ?? DEFAULTS.heartbeatMs;
+  const maxTasksPerSocket = checkCount('maxTasksPerSocket', options.maxTasksPerSocket, 1) ?? DEFAULTS.maxTasksPerSocket;
+
+  const connections = new Set<Connection>();
+  let closed = false;
+
+  class Connection {
+    alive = true;
+    ended = false;
+    readonly follows = new Map<string, Follow>();
+
+    constructor(
+      readonly socket: WebSocket,
+      readonly request: IncomingMessage,
+    ) {}
+
+    /** Sends a frame, unless the reader is already more than `maxBufferedBytes` behind: then it is dropped. */
+    send(frame: TaskFrame): void {
+      if (this.ended || this.socket.readyState !== OPEN) return;
+      if (this.socket.bufferedAmount > maxBufferedBytes) {
+        this.end();
+        this.socket.close(CLOSE_TOO_SLOW, 'reader too slow: unsent data over the limit');
+        return;
+      }
+      this.socket.send(JSON.stringify(frame));
+    }
+
+    /** Unfollows everything; later frames are ignored. */
+    end(): void {
+      if (this.ended) return;
+      this.ended = true;
+      connections.delete(this);
+      const follows = [...this.follows.values()];
+      this.follows.clear();
+      for (const follow of follows) follow.subscription?.unsubscribe();
+    }
+
+    onMessage(data: RawData, isBinary: boolean): void {
+      if (this.ended) return;
+      if (isBinary) {
+        this.send(adapterErrorFrame(null, 'ProtocolError', 'frames must be JSON text, not binary'));
+        return;
+      }
+      if (rawLength(data) > MAX_FRAME_LENGTH) {
+        this.send(adapterErrorFrame(null, 'ProtocolError', `a frame must be at most ${MAX_FRAME_LENGTH} bytes`));
+        return;
+      }
+      const frame = parseClientFrame(rawText(data));
+      if ('problem' in frame) {
+        this.send(adapterErrorFrame(frame.taskId, 'ProtocolError', frame.problem));
+        return;
+      }
+      const key = frame.taskId.toLowerCase();
+      if (frame.type === 'unsubscribe') {
+        const follow = this.follows.get(key);
+        this.follows.delete(key);
+        follow?.subscription?.unsubscribe();
+        return;
+      }
+      if (this.follows.has(key)) return;
+      if (!isTaskId(frame.taskId as unknown)) {
+        this.send(errorFrame(frame.taskId.length <= 64 ? frame.taskId : null, new TypeError('taskId must be a UUID')));
+        return;
+      }
+      if (this.follows.size >= maxTasksPerSocket) {
+        this.send(adapterErrorFrame(frame.taskId, 'LimitExceededError', `at most ${maxTasksPerSocket} tasks may be followed on one connection`));
+        return;
+      }
+      const follow: Follow = { taskId: frame.taskId, subscription: undefined };
+      this.follows.set(key, follow);
+      const includeContent = frame.content === true;
+      const decide = (allowed: boolean): void => {
+        if (this.ended || this.follows.get(key) !== follow) return; // closed or unsubscribed meanwhile
+        if (!allowed) {
+          this.follows.delete(key);
+          this.send(adapterErrorFrame(follow.taskId, 'AccessDeniedError', 'not allowed to follow this task'));
+          return;
+        }
+        this.start(key, follow, includeContent);
+      };
+      if (authorize === undefined) {
+        decide(true);
+        return;
+      }
+      let verdict: boolean | Promise<boolean>;
+      try {
+        verdict = authorize(follow.taskId, this.request);
+      } catch {
+        decide(false);
+        return;
+      }
+      if (typeof verdict === 'boolean') decide(verdict);
+      else Promise.resolve(verdict).then((v) => decide(v === true), () => decide(false));
+    }
+
+    private start(key: string, follow: Follow, includeContent: boolean): void {
+      const { taskId } = follow;
+      let over = false;
+      const finish = (frame: TaskFrame): void => {
+        over = true;
+        if (this.follows.get(key) === follow) this.follows.delete(key);
+        this.send(frame);
+      };
+      let subscription: Subscription;
+      try {
+        subscription = client.status$(taskId).subscribe({
+          next: (transition) => this.send(transitionFrame(transition, includeContent)),
+          error: (error: unknown) => finish(errorFrame(taskId, error)),
+          complete: () => finish(completeFrame(taskId)),
+        });
+      } catch (error) {
+        finish(errorFrame(taskId, error));
+        return;
+      }
+      // The stream may have ended (a cached result) or the reader been dropped while subscribing.
+      if (over || this.ended || this.follows.get(key) !== follow) subscription.unsubscribe();
+      else follow.subscription = subscription;
+    }
+  }
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+    if (closed) return;
+    const connection = new Connection(socket, request);
+    connections.add(connection);
+    // Without an 'error' listener, a protocol error from a peer would throw; ws closes the socket itself.
+    socket.on('error', () => connection.end());
+    socket.on('close', () => connection.end());
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data, isBinary) => connection.onMessage(data, isBinary));
+  };
+  wss.on('connection', onConnection);
+
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          for (const connection of [...connections]) {
+            if (!connection.alive) {
+              connection.end();
+              connection.socket.terminate();
+              continue;
+            }
+            connection.alive = false;
+            try {
+              connection.socket.ping();
+            } catch {
+              // a socket closing between checks: its 'close' event ends it
+            }
+          }
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
+
+  return {
+    close() {
+      if (closed) return;
+      closed = true;
+      wss.off('connection', onConnection);
+      if (heartbeat !== undefined) clearInterval(heartbeat);
+      for (const connection of [...connections]) {
+        connection.end();
+        connection.socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      }
+    },
+  };
+}
