@@ -58,7 +58,7 @@ export { safetyNetSchedule, type SafetyNetSchedule, type SafetyNetScheduleConfig
 export { createTaskClient, type TaskClient, type TaskClientStats } from './task-client.js';
 export type { TaskClientOptions } from './client/task-client-options.js';
 export type { TaskClientEvent } from './client/task-client-event.js';
-export type { TaskHub } from './client/task-hub.js';
+export type { TaskHub, TaskHubContext, TaskHubEvent } from './client/task-hub.js';
 export type { RetryBudgetOptions } from './client/retry-quota.js';
 export { followTasks, type TaskStatusSource } from './client/follow.js';
 export { hintTaskId } from './client/hint-task-id.js';

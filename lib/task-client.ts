@@ -1,11 +1,8 @@
 import {
-  EMPTY,
   Observable,
-  ReplaySubject,
   Subject,
   filter,
   map,
-  share,
   take,
   type Subscriber,
   type Subscription,
@@ -15,7 +12,9 @@ import { followTasks } from './client/follow.js';
 import { hintTaskId } from './client/hint-task-id.js';
 import { LruCache } from './client/lru-cache.js';
 import { RetryQuota } from './client/retry-quota.js';
+import { LatestShare, type LatestShareTap } from './client/share-latest.js';
 import type { TaskClientEvent } from './client/task-client-event.js';
+import type { TaskHubContext } from './client/task-hub.js';
 import { TaskClientDisposedError } from './client/task-client-disposed-error.js';
 import { normaliseClientOptions, type TaskClientOptions } from './client/task-client-options.js';
 import { TokenBucket } from './client/token-bucket.js';
@@ -104,14 +103,10 @@ interface Entry extends GateTracker {
   readonly taskId: string;
   /** Subscribers of `status$` for this task. */
   refs: number;
-  /** The cost of the last retry of the current poll, refunded by its success (AWS SDK style). */
-  retried: number | undefined;
-  /** The loop's subscriber while it runs, so `dispose()` can end it with a reason. */
-  source: Subscriber<TaskTransition> | undefined;
   /** This task's hint trigger while its loop runs. */
   hint: Subscriber<unknown> | undefined;
-  /** The loop, shared with a `ReplaySubject(1)`. */
-  shared$: Observable<TaskTransition>;
+  /** The loop, shared: one subscription whatever the number of subscribers, the latest transition replayed. */
+  readonly share: LatestShare<TaskTransition>;
 }
 
 function toSucceeded(transition: TaskTransition): TaskSucceeded {
@@ -180,6 +175,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
     emit(event);
   };
   const runtime = createRuntime(o.poll, { onEvent });
+  const hubContext: TaskHubContext = { now, report: emit };
 
   const onVisibility = (hidden: boolean): void => {
     emit({ type: 'visibility', hidden, at: now() });
@@ -215,56 +211,66 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
     gate.resume();
   };
 
-  const createEntry = (taskId: string, key: string): Entry => {
-    const entry: Entry = { taskId, refs: 0, busy: 0, retried: undefined, source: undefined, hint: undefined, shared$: EMPTY };
-    const hooks: PollHooks =
-      quota === undefined
-        ? { gate: (send) => gate.wrap(send, entry), onEvent }
-        : {
-            gate: (send) => gate.wrap(send, entry),
-            onEvent,
-            allowRetry: (error) => {
-              const cost = quota.acquire(error);
-              if (cost === undefined) {
-                const name = error instanceof Error ? error.name : 'Error';
-                emit({ type: 'budget-exhausted', taskId, error: name, available: quota.available, at: now() });
-                return false;
-              }
-              entry.retried = cost;
-              return true;
-            },
-            onSuccess: () => {
-              quota.release(entry.retried);
-              entry.retried = undefined;
-            },
-          };
-    const hints$ = routeHints
-      ? new Observable<unknown>((subscriber) => {
-          entry.hint = subscriber;
-          return () => {
-            if (entry.hint === subscriber) entry.hint = undefined;
-          };
-        })
-      : undefined;
-    const poll$ = pollTask(taskId, { ...runtime, hooks }, hints$);
-    const loop$ = o.hub?.follow === undefined ? poll$ : o.hub.follow(taskId, poll$);
-    entry.shared$ = new Observable<TaskTransition>((subscriber) => {
-      entry.source = subscriber;
-      const subscription = loop$.subscribe({
-        next: (transition) => {
-          if (isTerminal(transition.to)) cache.set(key, transition);
-          subscriber.next(transition);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        if (entry.source === subscriber) entry.source = undefined;
-        subscription.unsubscribe();
-      };
-    }).pipe(share({ connector: () => new ReplaySubject<TaskTransition>(1), resetOnRefCountZero: true }));
-    return entry;
-  };
+  /**
+   * One followed task, and its poll loop's hooks. A class so that the hooks are methods shared by
+   * every task of this client rather than closures per task (a client may follow thousands).
+   */
+  class TaskEntry implements Entry, PollHooks, LatestShareTap<TaskTransition> {
+    refs = 0;
+    busy = 0;
+    hint: Subscriber<unknown> | undefined = undefined;
+    /** The cost of the last retry of the current poll, refunded by its success (AWS SDK style). */
+    retried: number | undefined = undefined;
+    readonly share: LatestShare<TaskTransition>;
+
+    constructor(
+      readonly taskId: string,
+      private readonly key: string,
+    ) {
+      const hints$ = routeHints
+        ? new Observable<unknown>((subscriber) => {
+            this.hint = subscriber;
+            return () => {
+              if (this.hint === subscriber) this.hint = undefined;
+            };
+          })
+        : undefined;
+      const poll$ = pollTask(taskId, { ...runtime, hooks: this }, hints$);
+      const loop$ = o.hub?.follow === undefined ? poll$ : o.hub.follow(taskId, poll$, hubContext);
+      this.share = new LatestShare(loop$, this);
+    }
+
+    /** Terminal transitions go to the cache before subscribers see them. */
+    beforeNext(transition: TaskTransition): void {
+      if (isTerminal(transition.to)) cache.set(this.key, transition);
+    }
+
+    gate<T>(send: Observable<T>): Observable<T> {
+      return gate.wrap(send, this);
+    }
+
+    onEvent(event: PollEvent): void {
+      onEvent(event);
+    }
+
+    allowRetry(error: unknown): boolean {
+      if (quota === undefined) return true;
+      const cost = quota.acquire(error);
+      if (cost === undefined) {
+        const name = error instanceof Error ? error.name : 'Error';
+        emit({ type: 'budget-exhausted', taskId: this.taskId, error: name, available: quota.available, at: now() });
+        return false;
+      }
+      this.retried = cost;
+      return true;
+    }
+
+    onSuccess(): void {
+      if (quota === undefined) return;
+      quota.release(this.retried);
+      this.retried = undefined;
+    }
+  }
 
   const assertLive = (taskId?: string): void => {
     if (disposed) throw new TaskClientDisposedError(taskId === undefined ? {} : { taskId });
@@ -289,16 +295,16 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
       }
       let found = entries.get(key);
       if (found === undefined) {
-        found = createEntry(taskId, key);
+        found = new TaskEntry(taskId, key);
         entries.set(key, found);
         if (entries.size === 1) wake();
       }
       const entry = found;
       entry.refs++;
       subscribers++;
-      const subscription = entry.shared$.subscribe(subscriber);
+      const remove = entry.share.add(subscriber);
       return () => {
-        subscription.unsubscribe();
+        remove();
         subscribers--;
         if (--entry.refs === 0 && entries.get(key) === entry) {
           entries.delete(key);
@@ -341,7 +347,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
       for (const s of hintSubscriptions) s.unsubscribe();
       hintSubscriptions = [];
       watch?.detach();
-      for (const entry of [...entries.values()]) entry.source?.error(new TaskClientDisposedError({ taskId: entry.taskId }));
+      for (const entry of [...entries.values()]) entry.share.error(new TaskClientDisposedError({ taskId: entry.taskId }));
       entries.clear();
       cache.clear();
       events.complete();

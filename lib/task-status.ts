@@ -1,26 +1,19 @@
 import {
-  BehaviorSubject,
-  NEVER,
   Observable,
-  Subject,
   defer,
   map,
   mergeMap,
   of,
-  race,
-  repeat,
   retry,
-  switchMap,
   take,
-  takeUntil,
-  takeWhile,
   tap,
   throwError,
   throwIfEmpty,
   timeout,
   timer,
-  filter,
-  finalize,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
 } from 'rxjs';
 import { AsyncTaskStatus } from './codecs/async-task-status.js';
 import { HttpValidationError } from './codecs/http-validation-error.js';
@@ -36,6 +29,7 @@ import { StalledError } from './errors/stalled-error.js';
 import { createTokenProvider, type TokenProvider } from './http/auth.js';
 import { createFetchTransport } from './http/fetch-transport.js';
 import { parseRetryAfter } from './http/retry-after.js';
+import { withoutToken } from './http/redact-token.js';
 import type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
 import { retryDelay } from './operators/backoff-delay.js';
 import { assertTaskId, normaliseOptions, type NormalisedOptions, type TaskStatusOptions } from './options.js';
@@ -100,30 +94,207 @@ function decodeStatus(response: TransportResponse, taskId: string): TaskState {
  * both use it. `hints` are this task's own poll triggers.
  */
 export function pollTask(taskId: string, runtime: PollRuntime, hints?: Observable<unknown>): Observable<TaskTransition> {
-  const { options, transport, tokens, schedule, hooks } = runtime;
-  const { scheduler, retry: retryOptions } = options;
+  const { options } = runtime;
   const url = options.baseUrl + options.statusPath(encodeURIComponent(taskId));
+  const hintSources = [options.hints, hints].filter((h): h is Observable<unknown> => h !== undefined);
+  return new Observable<TaskTransition>((subscriber) => new PollLoop(taskId, url, runtime, hintSources, subscriber).start());
+}
 
-  return defer(() => {
-    const startedAt = scheduler.now();
-    let polls = 0;
-    let phase: TaskPhase | null = null;
-    let phaseSince = startedAt;
-    let firstStarted: number | undefined;
-    let lastResponse: TransportResponse | undefined;
-    let hinted = false;
-    const hintNow = new Subject<void>();
-    const phase$ = new BehaviorSubject<TaskPhase | null>(null);
+/**
+ * One subscription's poll loop: a request (the RxJS pipeline of {@link PollLoop.poll$}: token,
+ * gate, transport, timeout, retry, decode), then the schedule's wait, then the next request, until
+ * a terminal phase. Why a class and not `poll$.pipe(repeat({ delay }), filter, map, takeWhile)`:
+ * a followed task spends nearly all its life waiting, and while it waits this loop holds one
+ * object and one scheduled action, where the operator chain held some 35 closures and a dozen
+ * subscribers (≈ 8 KB per task; benchmarks followed 10 000 tasks). Time still goes only through
+ * `scheduler.schedule`, so it runs under `TestScheduler` exactly as before: the same requests at
+ * the same virtual times, emissions on change of phase only, at most one request in flight.
+ *
+ * It is the subscription's teardown: unsubscribing aborts the request in flight and cancels every
+ * scheduled action and hint subscription.
+ */
+class PollLoop implements Unsubscribable {
+  private readonly startedAt: number;
+  private polls = 0;
+  private phase: TaskPhase | null = null;
+  private phaseSince = 0;
+  private firstStarted: number | undefined;
+  private lastResponse: TransportResponse | undefined;
+  /** A hint arrived while no raced wait was running: the next wait is 0 ms. */
+  private hinted = false;
+  private closed = false;
+  /** The request (with its retries) in flight. */
+  private request: Subscription | undefined;
+  /** The wait before the next request. */
+  private wait: Subscription | undefined;
+  /** True when a hint cuts the current wait short. */
+  private waitRaced = false;
+  private stall: Subscription | undefined;
+  private deadline: Subscription | undefined;
+  private hintSubscriptions: Subscription[] | undefined;
+
+  constructor(
+    private readonly taskId: string,
+    private readonly url: string,
+    private readonly runtime: PollRuntime,
+    private readonly hintSources: readonly Observable<unknown>[],
+    private readonly subscriber: Subscriber<TaskTransition>,
+  ) {
+    this.startedAt = runtime.options.scheduler.now();
+    this.phaseSince = this.startedAt;
+  }
+
+  start(): this {
+    const { scheduler, deadline } = this.runtime.options;
+    if (this.hintSources.length > 0) {
+      // A broken hint source must not end polling: its errors and completion are ignored.
+      const onHint = (): void => this.onHint();
+      this.hintSubscriptions = this.hintSources.map((source) => source.subscribe({ next: onHint, error: () => undefined }));
+    }
+    if (this.closed) return this;
+    if (deadline !== undefined) {
+      this.deadline = scheduler.schedule(() => this.fail(new DeadlineError(deadline, { taskId: this.taskId })), deadline);
+    }
+    this.poll();
+    return this;
+  }
+
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.request?.unsubscribe();
+    this.wait?.unsubscribe();
+    this.stall?.unsubscribe();
+    this.deadline?.unsubscribe();
+    if (this.hintSubscriptions !== undefined) for (const h of this.hintSubscriptions) h.unsubscribe();
+    this.request = this.wait = this.stall = this.deadline = undefined;
+    this.hintSubscriptions = undefined;
+  }
+
+  private fail(error: unknown): void {
+    if (!this.closed) this.subscriber.error(error);
+  }
+
+  /** Sends the next request (with its retries); its state goes to {@link onState}. */
+  private poll(): void {
+    this.wait = undefined;
+    let settled = false;
+    const subscription = this.poll$().subscribe({
+      next: (state) => this.onState(state),
+      error: (error: unknown) => {
+        settled = true;
+        this.fail(error);
+      },
+      complete: () => {
+        settled = true;
+        this.request = undefined;
+        this.scheduleNext();
+      },
+    });
+    // A synchronous transport may have settled (or ended the loop) inside subscribe.
+    if (this.closed) subscription.unsubscribe();
+    else if (!settled) this.request = subscription;
+  }
+
+  private onHint(): void {
+    this.hinted = true;
+    if (this.wait !== undefined && this.waitRaced) {
+      this.wait.unsubscribe();
+      this.hinted = false;
+      this.poll();
+    }
+  }
+
+  /** A decoded response: emit on change of phase; complete after a terminal one. */
+  private onState(state: TaskState): void {
+    if (this.closed || state.phase === this.phase) return;
+    const { scheduler, stallAfter } = this.runtime.options;
+    const at = scheduler.now();
+    const transition: TaskTransition = { taskId: this.taskId, from: this.phase, to: state.phase, state, at, polls: this.polls };
+    this.phase = state.phase;
+    this.phaseSince = at;
+    if (state.phase === 'started' && this.firstStarted === undefined) this.firstStarted = at - this.startedAt;
+    if (stallAfter !== undefined) {
+      this.stall?.unsubscribe();
+      this.stall =
+        state.phase === 'pending'
+          ? scheduler.schedule(() => this.fail(new StalledError(stallAfter, { taskId: this.taskId })), stallAfter)
+          : undefined;
+    }
+    const terminal = isTerminal(state.phase);
+    if (terminal) {
+      const { kind } = this.runtime.options;
+      try {
+        this.runtime.schedule.complete({
+          taskId: this.taskId,
+          phase: state.phase,
+          elapsed: at - this.startedAt,
+          polls: this.polls,
+          ...(this.firstStarted !== undefined ? { startedAt: this.firstStarted } : {}),
+          ...(kind !== undefined ? { kind } : {}),
+        });
+      } catch (error: unknown) {
+        // A schedule's error ends the stream (as an operator's would), never escapes as unhandled.
+        this.fail(error);
+        return;
+      }
+    }
+    this.subscriber.next(transition);
+    if (terminal && !this.closed) this.subscriber.complete();
+  }
+
+  /** After a response: the schedule's wait (0 after a hint), which a hint cuts short. */
+  private scheduleNext(): void {
+    if (this.closed) return;
+    const { scheduler, kind } = this.runtime.options;
+    if (this.hinted) {
+      this.hinted = false;
+      this.waitRaced = false;
+      this.wait = scheduler.schedule(() => this.poll(), 0);
+      return;
+    }
+    const now = scheduler.now();
+    let ms: number;
+    try {
+      ms = this.runtime.schedule.next({
+        taskId: this.taskId,
+        polls: this.polls,
+        elapsed: now - this.startedAt,
+        phase: this.phase ?? 'pending',
+        inPhase: now - this.phaseSince,
+        ...(this.lastResponse !== undefined ? { response: this.lastResponse } : {}),
+        ...(kind !== undefined ? { kind } : {}),
+      });
+    } catch (error: unknown) {
+      this.fail(error);
+      return;
+    }
+    if (this.closed) return;
+    this.waitRaced = this.hintSources.length > 0;
+    this.wait = scheduler.schedule(() => this.wake(), ms);
+  }
+
+  /** The end of a raced wait: a hint that arrived during it is spent. */
+  private wake(): void {
+    if (this.waitRaced) this.hinted = false;
+    this.poll();
+  }
+
+  /** One poll: the request, retried while the failure is transient, decoded. Built per poll so a waiting task holds none of it. */
+  private poll$(): Observable<TaskState> {
+    const { taskId } = this;
+    const { options, transport, tokens, hooks } = this.runtime;
+    const { scheduler, retry: retryOptions } = options;
 
     const send = (token: string | undefined): Observable<TransportResponse> => {
       const request: TransportRequest = {
-        url,
+        url: this.url,
         headers: token === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: `Bearer ${token}` },
         taskId,
         maxResponseBytes: options.maxResponseBytes,
       };
       const once = defer(() => {
-        polls++;
+        const polls = ++this.polls;
         const sentAt = scheduler.now();
         hooks.onEvent?.({ type: 'request-start', taskId, polls, at: sentAt });
         return transport(request).pipe(
@@ -153,7 +324,8 @@ export function pollTask(taskId: string, runtime: PollRuntime, hints?: Observabl
     // One request with its token; a 401 asks the token source once for a fresh token.
     const attempt = (refresh: boolean): Observable<TransportResponse> =>
       tokens.get(refresh, taskId).pipe(
-        mergeMap(send),
+        // An error response that echoes the token must not carry it into an HttpError / AuthError.
+        mergeMap((token) => send(token).pipe(map((response) => withoutToken(response, token)))),
         mergeMap((response) => {
           if (response.status !== 401) return of(response);
           if (!refresh && tokens.refreshable) return attempt(true);
@@ -162,8 +334,7 @@ export function pollTask(taskId: string, runtime: PollRuntime, hints?: Observabl
         }),
       );
 
-    // One poll: the request, retried while the failure is transient.
-    const poll$ = defer(() => attempt(false)).pipe(
+    return defer(() => attempt(false)).pipe(
       map((response) => checkStatus(response, taskId)),
       retry({
         count: retryOptions.maxRetries,
@@ -194,97 +365,12 @@ export function pollTask(taskId: string, runtime: PollRuntime, hints?: Observabl
         },
       }),
       tap((response) => {
-        lastResponse = response;
+        this.lastResponse = response;
         hooks.onSuccess?.();
       }),
       map((response) => decodeStatus(response, taskId)),
     );
-
-    // Wait after a response: the schedule's delay, cut short by a hint.
-    const nextPoll = (): Observable<unknown> => {
-      if (hinted) {
-        hinted = false;
-        return timer(0, scheduler);
-      }
-      const now = scheduler.now();
-      const ms = schedule.next({
-        taskId,
-        polls,
-        elapsed: now - startedAt,
-        phase: phase ?? 'pending',
-        inPhase: now - phaseSince,
-        ...(lastResponse !== undefined ? { response: lastResponse } : {}),
-        ...(options.kind !== undefined ? { kind: options.kind } : {}),
-      });
-      const wait = timer(ms, scheduler);
-      return hints === undefined && options.hints === undefined ? wait : race(wait, hintNow.pipe(take(1))).pipe(tap(() => (hinted = false)));
-    };
-
-    const transitions$ = poll$.pipe(
-      repeat({ delay: nextPoll }),
-      filter((state) => state.phase !== phase),
-      map((state): TaskTransition => {
-        const at = scheduler.now();
-        const transition: TaskTransition = { taskId, from: phase, to: state.phase, state, at, polls };
-        phase = state.phase;
-        phaseSince = at;
-        if (state.phase === 'started' && firstStarted === undefined) firstStarted = at - startedAt;
-        phase$.next(state.phase);
-        if (isTerminal(state.phase)) {
-          schedule.complete({
-            taskId,
-            phase: state.phase,
-            elapsed: at - startedAt,
-            polls,
-            ...(firstStarted !== undefined ? { startedAt: firstStarted } : {}),
-            ...(options.kind !== undefined ? { kind: options.kind } : {}),
-          });
-        }
-        return transition;
-      }),
-      takeWhile((transition) => !isTerminal(transition.to), true),
-    );
-
-    let guarded = transitions$;
-    if (options.stallAfter !== undefined) {
-      const limit = options.stallAfter;
-      const stalled$ = phase$.pipe(
-        switchMap((p) => (p === 'pending' ? timer(limit, scheduler) : NEVER)),
-        map(() => {
-          throw new StalledError(limit, { taskId });
-        }),
-      );
-      guarded = guarded.pipe(takeUntil(stalled$));
-    }
-    if (options.deadline !== undefined) {
-      const limit = options.deadline;
-      guarded = guarded.pipe(
-        takeUntil(
-          timer(limit, scheduler).pipe(
-            map(() => {
-              throw new DeadlineError(limit, { taskId });
-            }),
-          ),
-        ),
-      );
-    }
-
-    const hintSources = [options.hints, hints].filter((h): h is Observable<unknown> => h !== undefined);
-    if (hintSources.length === 0) return guarded;
-    return new Observable<TaskTransition>((subscriber) => {
-      const onHint = (): void => {
-        hinted = true;
-        hintNow.next();
-      };
-      // A broken hint source must not end polling: its errors and completion are ignored.
-      const hintSubs = hintSources.map((source) => source.subscribe({ next: onHint, error: () => undefined }));
-      const sub = guarded.subscribe(subscriber);
-      return () => {
-        sub.unsubscribe();
-        for (const h of hintSubs) h.unsubscribe();
-      };
-    }).pipe(finalize(() => hintNow.complete()));
-  });
+  }
 }
 
 /**

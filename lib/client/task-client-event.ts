@@ -1,8 +1,10 @@
 import type { PollEvent } from '../poll-events.js';
+import type { TaskHubEvent } from './task-hub.js';
 
 /**
  * What `client.events$` emits, for metrics and logs: every {@link PollEvent} of every task
- * (`request-start`, `request-end` with its duration and status, `retry`) plus the client's own.
+ * (`request-start`, `request-end` with its duration and status, `retry`), the hub's
+ * ({@link TaskHubEvent}: `hub-role`, `hub-fallback`) plus the client's own.
  * No event ever carries a token or a request header.
  *
  * @example
@@ -15,6 +17,7 @@ import type { PollEvent } from '../poll-events.js';
  */
 export type TaskClientEvent =
   | PollEvent
+  | TaskHubEvent
   | {
       /** The shared retry budget refused a retry: the failure surfaces at once. */
       readonly type: 'budget-exhausted';

@@ -28,6 +28,60 @@ import type { TaskTransition } from '../transitions.js';
 export interface TaskHub {
   /** Events naming task ids (see `hintTaskId`); each polls the named task at once. */
   readonly hints?: Observable<unknown>;
-  /** Wraps the poll loop of `taskId`; the identity when absent. */
-  follow?(taskId: string, poll$: Observable<TaskTransition>): Observable<TaskTransition>;
+  /**
+   * Wraps the poll loop of `taskId`; the identity when absent. `context` reports the hub's own
+   * events (role changes, fallbacks) on the client's `events$`.
+   */
+  follow?(taskId: string, poll$: Observable<TaskTransition>, context: TaskHubContext): Observable<TaskTransition>;
+}
+
+/**
+ * What a hub reports about one task on the client's `events$` (see {@link TaskHubContext}).
+ *
+ * - `hub-role`: this process now polls the task for everyone (`poller`, it holds the task's
+ *   lease) or emits what another process publishes (`follower`, no request here).
+ * - `hub-fallback`: the hub's backend (e.g. Redis) is unreachable, so this process polls the task
+ *   itself, as if there were no hub; `error` is the failure's class name, `reason` a short message.
+ *
+ * @example
+ * ```ts
+ * client.events$.subscribe((e) => {
+ *   if (e.type === 'hub-fallback') log.warn(`hub down (${e.reason}); polling ${e.taskId} locally`)
+ * })
+ * ```
+ */
+export type TaskHubEvent =
+  | {
+      readonly type: 'hub-role';
+      readonly taskId: string;
+      readonly role: 'poller' | 'follower';
+      readonly at: number;
+    }
+  | {
+      readonly type: 'hub-fallback';
+      readonly taskId: string;
+      readonly error: string;
+      readonly reason: string;
+      readonly at: number;
+    };
+
+/**
+ * What a client hands to `hub.follow` with each loop: its clock and a way to report
+ * {@link TaskHubEvent}s on its `events$`.
+ *
+ * @example
+ * ```ts
+ * const hub: TaskHub = {
+ *   follow: (taskId, poll$, { now, report }) => {
+ *     report({ type: 'hub-role', taskId, role: 'poller', at: now() })
+ *     return poll$
+ *   },
+ * }
+ * ```
+ */
+export interface TaskHubContext {
+  /** The client's `scheduler.now()`. */
+  now(): number;
+  /** Emits `event` on the client's `events$`. */
+  report(event: TaskHubEvent): void;
 }

@@ -291,6 +291,17 @@ class FetchCall implements Unsubscribable {
 
 function readHeaders(res: FetchResponse): Record<string, string> {
   const headers: Record<string, string> = {};
+  // node-fetch's `forEach` sorts and copies every header again after each one it visits; its
+  // non-standard `raw()` hands its own map of value arrays over as it is, at no cost.
+  const raw = (res.headers as { raw?: unknown }).raw;
+  const map: unknown = typeof raw === 'function' ? raw.call(res.headers) : undefined;
+  if (typeof map === 'object' && map !== null) {
+    for (const name of Object.keys(map)) {
+      const value = (map as Record<string, unknown>)[name];
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    return headers;
+  }
   res.headers.forEach(copyHeader, headers);
   return headers;
 }
@@ -396,10 +407,11 @@ async function readBytes(res: FetchResponse, limit: number, controller: AbortCon
 function toResponse(status: number, headers: Record<string, string>, bytes: Uint8Array): TransportResponse {
   if (bytes.byteLength === 0) return { status, headers };
   const text = (utf8 ??= new TextDecoder()).decode(bytes);
-  if (!NON_SPACE.test(text)) return { status, headers };
   try {
     return { status, headers, body: JSON.parse(text) as unknown };
   } catch {
+    // Only whitespace: no body (JSON.parse refuses it too, so the common case scans the text once).
+    if (!NON_SPACE.test(text)) return { status, headers };
     return { status, headers, text: text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT - 1)}…` : text };
   }
 }

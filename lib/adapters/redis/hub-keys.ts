@@ -1,0 +1,23 @@
+/**
+ * @internal The Redis names of one task. Every key carries the task id as a hash tag (`{…}`), so a
+ * task's keys share a Redis Cluster slot and one script may touch them together.
+ */
+export interface HubKeys {
+  /** String: the owner id of the process polling the task, with a TTL of `leaseMs`. */
+  readonly lease: string;
+  /** Stream: the task's transitions in order (fields `p` phase, `f` from, `t` JSON, `c` base64 content). */
+  readonly transitions: string;
+  /** Pub/sub channel: `p` after each new transition, `r` when the lease is released. */
+  readonly channel: string;
+}
+
+/** @internal The names of `taskId`'s keys under `prefix` (ids are compared lower-case). */
+export function hubKeys(prefix: string, taskId: string): HubKeys {
+  const tag = `${prefix}{${taskId.toLowerCase()}}`;
+  return { lease: `${tag}:lease`, transitions: `${tag}:transitions`, channel: `${tag}:notify` };
+}
+
+/** @internal The channel that carries hints (task ids) between processes. */
+export function hintsChannel(prefix: string): string {
+  return `${prefix}hints`;
+}

@@ -1,0 +1,17 @@
+/**
+ * `factpulse-rx/redis`: a Redis hub so that a fleet of Node processes polls each task once
+ * (`createRedisTaskHub`, used as `createTaskClient({ hub })`). Needs the optional peer dependency
+ * `ioredis` (^5) and Redis ≥ 6.2.
+ *
+ * @example
+ * ```ts
+ * import { createRedisTaskHub } from 'factpulse-rx/redis'
+ * const client = createTaskClient({ token, hub: createRedisTaskHub({ redis: process.env.REDIS_URL! }) })
+ * ```
+ *
+ * @module
+ */
+export { createRedisTaskHub, type RedisTaskHub, type RedisTaskHubStats } from './create-redis-task-hub.js';
+export type { RedisTaskHubOptions, RedisUnavailablePolicy } from './redis-task-hub-options.js';
+export { RedisUnavailableError, isRedisUnavailableError } from './redis-unavailable-error.js';
+export type { TaskHub, TaskHubContext, TaskHubEvent } from '../../client/task-hub.js';

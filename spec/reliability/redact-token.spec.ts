@@ -1,0 +1,35 @@
+import { withoutToken } from '../../lib/http/redact-token.js';
+
+// Unit tests of the fix that keeps an echoed token out of HttpError / AuthError (lib/http/redact-token.ts).
+
+const TOKEN = 'abc"def\\ghi-123';
+
+describe('withoutToken', () => {
+  it('redacts the token in body strings and keys, text and header values of an error response', () => {
+    const body = JSON.parse(`{"detail":"Bearer ${TOKEN.replace(/["\\]/g, (c) => `\\${c}`)}","list":[{"${TOKEN.replace(/["\\]/g, (c) => `\\${c}`)}":1}],"__proto__":{"x":"${TOKEN.replace(/["\\]/g, (c) => `\\${c}`)}"}}`) as unknown;
+    const out = withoutToken({ status: 401, headers: { 'x-echo': `Bearer ${TOKEN}`, other: 'fine' }, body }, TOKEN);
+    expect(JSON.stringify(out)).not.toContain('abc');
+    expect(out.body).toMatchObject({ detail: 'Bearer [redacted]', list: [{ '[redacted]': 1 }] });
+    expect(Object.getOwnPropertyDescriptor(out.body, '__proto__')?.value).toEqual({ x: '[redacted]' });
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+    expect(out.headers).toEqual({ 'x-echo': 'Bearer [redacted]', other: 'fine' });
+    expect(withoutToken({ status: 502, headers: {}, text: `<p>${TOKEN}</p>` }, TOKEN).text).toBe('<p>[redacted]</p>');
+  });
+
+  it('returns the same response when there is nothing to redact, for a 2xx, without a token, or for a token under 4 characters', () => {
+    const error = { status: 500, headers: { a: 'b' }, body: { detail: 'no secret here' } };
+    expect(withoutToken(error, TOKEN)).toBe(error);
+    const ok = { status: 200, headers: {}, body: { echo: TOKEN } };
+    expect(withoutToken(ok, TOKEN)).toBe(ok);
+    const echoed = { status: 400, headers: {}, body: { echo: TOKEN } };
+    expect(withoutToken(echoed, undefined)).toBe(echoed);
+    expect(withoutToken({ status: 400, headers: {}, body: { echo: 'a b c' } }, 'a')).toEqual({ status: 400, headers: {}, body: { echo: 'a b c' } });
+  });
+
+  it('withholds a body too deep to re-serialise rather than risk the token', () => {
+    let deep: unknown = TOKEN;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const out = withoutToken({ status: 400, headers: {}, body: deep }, TOKEN);
+    expect(out.body).toBe('[redacted]');
+  });
+});
