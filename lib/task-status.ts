@@ -57,12 +57,27 @@ export interface PollRuntime {
 
 let defaultTransport: Transport | undefined;
 
+/** Shared by every `taskStatus$` without a token: the provider holds no state. */
+let anonymous: TokenProvider | undefined;
+/** The last constant interval resolved, and its (stateless) schedule, shared the same way. */
+let constant: { readonly ms: number; readonly schedule: ResolvedSchedule } | undefined;
+
 /** @internal Builds the runtime of validated options. */
 export function createRuntime(options: NormalisedOptions, hooks: PollHooks = {}): PollRuntime {
   const transport =
     options.transport ??
     (options.fetch !== undefined ? createFetchTransport({ fetch: options.fetch }) : (defaultTransport ??= createFetchTransport()));
-  return { options, transport, tokens: createTokenProvider(options.token), schedule: resolveSchedule(options.interval), hooks };
+  // Each `taskStatus$` call builds a runtime; with thousands of tasks, share what holds no state.
+  const tokens = options.token === undefined ? (anonymous ??= createTokenProvider(undefined)) : createTokenProvider(options.token);
+  const { interval } = options;
+  let schedule: ResolvedSchedule;
+  if (typeof interval === 'number') {
+    if (constant?.ms !== interval) constant = { ms: interval, schedule: resolveSchedule(interval) };
+    schedule = constant.schedule;
+  } else {
+    schedule = resolveSchedule(interval);
+  }
+  return { options, transport, tokens, schedule, hooks };
 }
 
 function errorBody(response: TransportResponse): unknown {
@@ -247,6 +262,9 @@ class PollLoop implements Unsubscribable {
   private scheduleNext(): void {
     if (this.closed) return;
     const { scheduler, kind } = this.runtime.options;
+    // The schedule sees the response once; a waiting task need not hold it (nor its headers).
+    const response = this.lastResponse;
+    this.lastResponse = undefined;
     if (this.hinted) {
       this.hinted = false;
       this.waitRaced = false;
@@ -262,7 +280,7 @@ class PollLoop implements Unsubscribable {
         elapsed: now - this.startedAt,
         phase: this.phase ?? 'pending',
         inPhase: now - this.phaseSince,
-        ...(this.lastResponse !== undefined ? { response: this.lastResponse } : {}),
+        ...(response !== undefined ? { response } : {}),
         ...(kind !== undefined ? { kind } : {}),
       });
     } catch (error: unknown) {
