@@ -7,6 +7,7 @@ import { TaskStatusError } from '../errors/task-status-error.js';
 import { keepAliveAgent } from './keep-alive.js';
 import { sameOrigin } from './origin.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { redactAuthorization } from './redact-token.js';
 
 /**
  * The init the fetch transport passes to `fetch` (a subset of `RequestInit`, plus node-fetch's `agent`).
@@ -284,7 +285,7 @@ class FetchCall implements Unsubscribable {
   /** Any failure that is not already ours is a `NetworkError`, its message free of the token. */
   private toError(error: unknown, phase: string): Error {
     if (error instanceof TaskStatusError) return error;
-    const detail = redact(describe(error), this.request.headers);
+    const detail = redactAuthorization(describe(error), this.request.headers);
     return new NetworkError(`network error while ${phase}: ${detail}`, { taskId: this.request.taskId, cause: error });
   }
 }
@@ -438,12 +439,3 @@ function describe(error: unknown): string {
   return text;
 }
 
-/** Removes the credential of the request's Authorization header from `text`, should a library echo it. */
-function redact(text: string, headers: Readonly<Record<string, string>>): string {
-  const authorization = headers['authorization'] ?? headers['Authorization'];
-  if (authorization === undefined) return text;
-  const credential = authorization.replace(/^\s*\S+\s+/, '');
-  let out = text;
-  for (const secret of [authorization, credential]) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}

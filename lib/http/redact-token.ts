@@ -51,3 +51,16 @@ export function withoutToken(response: TransportResponse, token: string | undefi
   if (!changed) return response;
   return { ...response, headers, ...(body !== undefined ? { body } : {}), ...(text !== undefined ? { text } : {}) };
 }
+
+/**
+ * @internal Removes the credential of a request's Authorization header from `text` (an error
+ * message from a fetch library or a backend that echoes it).
+ */
+export function redactAuthorization(text: string, headers: Readonly<Record<string, string>>): string {
+  const authorization = headers['authorization'] ?? headers['Authorization'];
+  if (authorization === undefined) return text;
+  const credential = authorization.replace(/^\s*\S+\s+/, '');
+  let out = text;
+  for (const secret of [authorization, credential]) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}

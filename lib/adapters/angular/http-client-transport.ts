@@ -10,6 +10,7 @@ import { Observable } from 'rxjs';
 import { NetworkError } from '../../errors/network-error.js';
 import { ResponseTooLargeError } from '../../errors/response-too-large-error.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../http/transport.js';
+import { redactAuthorization } from '../../http/redact-token.js';
 
 /**
  * Set on the `HttpContext` of every status request the HttpClient transport sends: the id of the
@@ -196,18 +197,9 @@ function networkError(error: HttpErrorResponse, request: TransportRequest): Netw
   if (inner instanceof Error && inner.message !== '') detail = inner.message;
   else if (typeof Event !== 'undefined' && inner instanceof Event) detail = `${inner.type} event`;
   else if (error.statusText !== '' && error.statusText !== 'Unknown Error') detail = error.statusText;
-  return new NetworkError(`network error while sending the request: ${redact(detail, request.headers)}`, {
+  return new NetworkError(`network error while sending the request: ${redactAuthorization(detail, request.headers)}`, {
     taskId: request.taskId,
     cause: error,
   });
 }
 
-/** Removes the credential of the request's Authorization header from `text`, should a backend echo it. */
-function redact(text: string, headers: Readonly<Record<string, string>>): string {
-  const authorization = headers['authorization'] ?? headers['Authorization'];
-  if (authorization === undefined) return text;
-  const credential = authorization.replace(/^\s*\S+\s+/, '');
-  let out = text;
-  for (const secret of [authorization, credential]) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
