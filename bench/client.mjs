@@ -1,14 +1,16 @@
-// One contender in one fresh process (forked by bench/run.mjs with --expose-gc).
+// One contender in one fresh process (forked by bench/harness.mjs with --expose-gc).
 //
 // argv[2] is a JSON job: { contender, base, dist, n, interval, stagger, warmup: { n, interval },
-// heapAt: [ms…], timeoutMs, idPrefix }.
+// mode?: 'heap' | 'fanout', ids? (fanout), heapAt?: [ms…] (heap), timeoutMs, profile?, snapshot? }.
 // 1. loads the contender, follows `warmup.n` tasks to the end (JIT warm-up, pools filled);
 // 2. tells the parent { type: 'ready' } and waits for { type: 'go' } (the parent resets the server);
-// 3. starts `n` tasks spread evenly over `stagger` ms (tasks arrive over time, as in a real app),
-//    follows all of them to the end, and measures: CPU µs (process.cpuUsage, user + system), heap
-//    (after gc, at the `heapAt` times, while every task is followed), event-loop delay
-//    (monitorEventLoopDelay) and wall time. GC forced for the heap samples is excluded from the
-//    CPU and event-loop figures;
+// 3. starts `n` tasks spread evenly over `stagger` ms (tasks arrive over time, as in a real app):
+//    - default: follows all of them to the end and measures CPU µs (process.cpuUsage, user +
+//      system), event-loop delay (monitorEventLoopDelay) and wall time;
+//    - 'heap': samples heapUsed after two forced GCs at the `heapAt` times, while every task is
+//      followed, and leaves without waiting for the end (GC time is kept out of CPU figures);
+//    - 'fanout': `n` subscriptions over `ids` task ids, all at once;
+//    `profile` writes a CPU profile of the measured phase only, `snapshot` a heap snapshot;
 // 4. sends { type: 'result', result } and exits. Bounded by `timeoutMs`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';

@@ -382,11 +382,11 @@ class PollLoop implements Unsubscribable {
           return timer(delay, scheduler);
         },
       }),
-      tap((response) => {
+      map((response) => {
         this.lastResponse = response;
         hooks.onSuccess?.();
+        return decodeStatus(response, taskId);
       }),
-      map((response) => decodeStatus(response, taskId)),
     );
   }
 }
