@@ -9,6 +9,10 @@ const angularSpecs = '<rootDir>/spec/adapters/angular/';
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 20000,
+  // Services the suite starts and provisions itself, once per run: its own redis-server on a free
+  // loopback port, Chromium for the browser specs (see spec/helpers/services/).
+  globalSetup: '<rootDir>/spec/helpers/services/global-setup.cjs',
+  globalTeardown: '<rootDir>/spec/helpers/services/global-teardown.cjs',
   projects: [
     {
       displayName: 'core',

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { runJob, median, message } from './harness.mjs';
 import { contenders } from './contenders.mjs';
+import { schedulesMarkdown as renderSchedules } from './schedules.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -227,7 +228,7 @@ async function schedules() {
   const s = config.schedules;
   log(`poll efficiency: σ ${s.sigmas.join(', ')}, seeds ${s.seeds.join(', ')}, ${s.learn} + ${s.evaluate} tasks each`);
   const { result } = await child('schedules-child.mjs', { ...s, dist }, 900_000);
-  return { ...s, rows: result };
+  return { ...s, ...result }; // { rows, progressSeen }: rendered by bench/schedules.mjs
 }
 
 // ---------------------------------------------------------------- markdown
@@ -332,6 +333,7 @@ function decodeMarkdown(results) {
 }
 
 function schedulesMarkdown(results) {
+  if (results.schedules.progressSeen !== undefined) return renderSchedules(results.schedules);
   const s = results.schedules;
   return s.sigmas
     .map((sigma) => {

@@ -11,4 +11,4 @@ try {
   }
   throw error;
 }
-cli.runCli();
+cli.runCli({ version: require('../package.json').version });

@@ -9,13 +9,16 @@ const { taskStatus$ } = require('factpulse-rx');
 const { startSimulator } = require('factpulse-rx/simulator');
 
 async function main() {
-  const sim = await startSimulator({ durationMs: 1500 });
+  // progressSteps: the task reports Celery PROGRESS 1/3, 2/3, 3/3 while it runs.
+  const sim = await startSimulator({ durationMs: 1500, progressSteps: 3 });
   const { taskId } = await sim.submit({ outcome: process.argv[2] || 'success' });
   console.log(`following ${taskId} on ${sim.url}`);
 
   const subscription = taskStatus$(taskId, { baseUrl: sim.url, token: sim.token, interval: 250 }).subscribe({
     next(t) {
-      console.log(`${t.from ?? 'start'} → ${t.to} after ${t.polls} polls`);
+      const progress = t.state.progress ?? t.state.meta;
+      const numbers = progress && typeof progress.current === 'number' && typeof progress.total === 'number' ? ` ${progress.current}/${progress.total}` : '';
+      console.log(`${t.from ?? 'start'} → ${t.to}${numbers} after ${t.polls} polls`);
       if (t.state.phase === 'succeeded' && t.state.content) {
         const file = join(tmpdir(), `${taskId}.pdf`);
         writeFileSync(file, t.state.content);

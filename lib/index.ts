@@ -2,7 +2,7 @@
  * factpulse-rx — RxJS streams that follow FactPulse (and any Celery-style) asynchronous tasks
  * from submission to a typed, decoded result.
  *
- * @packageDocumentation
+ * @module factpulse-rx
  */
 export { taskStatus$ } from './task-status.js';
 export type { TaskStatusOptions, TaskRetryOptions, FetchLike } from './options.js';
@@ -12,6 +12,8 @@ export {
   type TaskPhase,
   type TaskState,
   type TaskTransition,
+  type TaskTransitionOf,
+  type TaskProgress,
   type TaskSucceeded,
   type TaskPendingState,
   type TaskStartedState,
@@ -23,13 +25,20 @@ export {
   type RejectionDetails,
   type FailureDetails,
 } from './transitions.js';
-export type { PollEvent } from './poll-events.js';
+export type { PollEvent, TaskRequestInfo, TaskRequestInterceptor } from './poll-events.js';
 
 export * from './codecs/index.js';
 export * from './errors/index.js';
 
 export type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
-export { createFetchTransport, type FetchTransportOptions, type FetchFunction, type FetchAgent } from './http/fetch-transport.js';
+export {
+  createFetchTransport,
+  type FetchTransportOptions,
+  type FetchFunction,
+  type FetchRequestInit,
+  type FetchResponse,
+  type FetchAgent,
+} from './http/fetch-transport.js';
 export type { TokenSource, TokenContext } from './http/auth.js';
 export { parseRetryAfter, type RetryAfterHeaders, type HeadersLike, type HeaderValue } from './http/retry-after.js';
 

@@ -3,7 +3,7 @@ import type { Transport } from './http/transport.js';
 import type { TokenSource } from './http/auth.js';
 import type { Jitter } from './operators/backoff-delay.js';
 import type { PollSchedule } from './schedules/poll-schedule.js';
-import { assertSafeOrigin } from './http/origin.js';
+import { assertSafeOrigin, sameOrigin } from './http/origin.js';
 
 import type { FetchFunction } from './http/fetch-transport.js';
 
@@ -20,35 +20,35 @@ export interface TaskRetryOptions {
    * before jitter.
    * @default 500
    */
-  readonly initialInterval?: number;
+  readonly initialInterval?: number | undefined;
   /**
    * Upper bound of one backoff delay, in ms.
    * @default 30000
    */
-  readonly maxInterval?: number;
+  readonly maxInterval?: number | undefined;
   /**
    * Consecutive failures retried before the stream errors; any good response resets the count.
    * `0` turns retries off.
    * @default 5
    */
-  readonly maxRetries?: number;
+  readonly maxRetries?: number | undefined;
   /**
    * `'full'` waits a uniformly random time in `[0, delay]` (AWS "full jitter"); `'none'` waits
    * exactly `delay`; a function maps `(delay, random)` to the wait.
    * @default 'full'
    */
-  readonly jitter?: Jitter;
+  readonly jitter?: Jitter | undefined;
   /**
    * Cap on a server's `Retry-After` / `retry-after-ms`, in ms. A longer hint is capped, not a
    * reason to give up.
    * @default 60000
    */
-  readonly maxRetryAfter?: number;
+  readonly maxRetryAfter?: number | undefined;
   /**
    * Further filter on which transient errors to retry (called after the built-in test).
    * @default () => true
    */
-  readonly shouldRetry?: (error: unknown) => boolean;
+  readonly shouldRetry?: ((error: unknown) => boolean) | undefined;
 }
 
 /** Options of `taskStatus$`. Every field is optional. */
@@ -57,71 +57,87 @@ export interface TaskStatusOptions {
    * Origin (and optional path prefix) of the API.
    * @default 'https://factpulse.fr'
    */
-  readonly baseUrl?: string;
+  readonly baseUrl?: string | undefined;
   /**
    * Bearer token: a string, or a function called with `{ refresh }` returning a string, a Promise
    * or an Observable. It is called with `refresh: true` once after a 401.
    * @default undefined (no Authorization header)
    */
-  readonly token?: TokenSource;
+  readonly token?: TokenSource | undefined;
   /**
    * The `fetch` the default transport uses.
    * @default cross-fetch, with a keep-alive agent sized for many tasks on Node
    */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
   /** Replaces the fetch transport entirely (Angular's HttpClient, tests). */
-  readonly transport?: Transport;
+  readonly transport?: Transport | undefined;
   /**
-   * ms from each response to the next poll, or a {@link PollSchedule}.
+   * ms from each response to the next poll, or a {@link PollSchedule}. `Infinity` polls once,
+   * then only on hints. A `Retry-After` on a 200/202 answer replaces it for that wait.
    * @default 2500
    */
-  readonly interval?: number | PollSchedule;
+  readonly interval?: number | PollSchedule | undefined;
   /** Retry of transient failures; `false` turns retries off. */
-  readonly retry?: TaskRetryOptions | false;
+  readonly retry?: TaskRetryOptions | false | undefined;
   /**
-   * ms from sending a request until its whole response must have arrived.
+   * ms from sending a request until its whole response must have arrived; waiting for the token
+   * counts, waiting for a client's `maxConcurrent` slot does not. `Infinity` for none.
    * @default 10000
    */
-  readonly requestTimeout?: number;
+  readonly requestTimeout?: number | undefined;
   /**
    * Largest response body read, in bytes.
    * @default 67108864 (64 MiB)
    */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /**
    * Allow sending a token to a plain-http origin that is not loopback.
    * @default false
    */
-  readonly allowInsecureHttp?: boolean;
+  readonly allowInsecureHttp?: boolean | undefined;
   /**
-   * Overall ms from subscribe until a terminal phase; past it the stream errors with `DeadlineError`.
-   * @default undefined (no deadline)
+   * Overall ms from subscribe until a terminal phase; past it the stream errors with
+   * `DeadlineError` (so a task whose worker died, left `STARTED` forever by Celery, does not spend
+   * the API quota for a day). `Infinity` for none.
+   * @default 600000 (10 minutes)
    */
-  readonly deadline?: number;
+  readonly deadline?: number | undefined;
   /**
    * ms a task may stay `pending` (from the first pending response) before `StalledError`.
-   * @default undefined (no limit)
+   * @default Infinity (no limit)
    */
-  readonly stallAfter?: number;
-  /** Each value triggers an immediate poll (e.g. webhook events for this task). */
-  readonly hints?: Observable<unknown>;
+  readonly stallAfter?: number | undefined;
+  /**
+   * Each value triggers a poll (e.g. webhook events for this task): at once, or `hintFloor` after
+   * the previous hinted poll. Hints coalesce: many arriving before their poll is sent cost one
+   * request. Errors and completion of this source are ignored.
+   */
+  readonly hints?: Observable<unknown> | undefined;
+  /**
+   * Least ms between two hinted polls of one task, so a flood of hints (a replayed webhook, a
+   * buggy peer) cannot turn into load on the API; a hint arriving sooner is served at the floor,
+   * or by the next scheduled poll if that comes first. `0` for none; `Infinity` serves one hint
+   * at once and the rest only through scheduled polls.
+   * @default 1000
+   */
+  readonly hintFloor?: number | undefined;
   /**
    * The scheduler every timer and `now()` goes through.
    * @default asyncScheduler
    */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
   /** A label for the kind of task, passed to the poll schedule (so it can learn per kind). */
-  readonly kind?: string;
+  readonly kind?: string | undefined;
   /**
    * Builds the status path from the percent-encoded task id, for Celery-style endpoints elsewhere.
    * @default (id) => `/api/v1/processing/tasks/${id}/status`
    */
-  readonly statusPath?: (encodedTaskId: string) => string;
+  readonly statusPath?: ((encodedTaskId: string) => string) | undefined;
   /**
    * Random source for jitter, in `[0, 1)`.
    * @default Math.random
    */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
 }
 
 /** @internal Defaults of {@link TaskStatusOptions}. */
@@ -129,13 +145,22 @@ export const DEFAULTS = {
   baseUrl: 'https://factpulse.fr',
   interval: 2500,
   requestTimeout: 10_000,
+  deadline: 600_000,
+  hintFloor: 1000,
   maxResponseBytes: 64 * 1024 * 1024,
   retry: { initialInterval: 500, maxInterval: 30_000, maxRetries: 5, jitter: 'full', maxRetryAfter: 60_000 },
 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** True when `taskId` is a UUID (any version), the form FactPulse and Celery use. */
+/**
+ * True when `taskId` is a UUID (any version), the form FactPulse and Celery use.
+ *
+ * @example
+ * ```ts
+ * if (!isTaskId(req.params.id)) return res.status(400).send('not a task id')
+ * ```
+ */
 export function isTaskId(taskId: unknown): taskId is string {
   return typeof taskId === 'string' && UUID.test(taskId);
 }
@@ -182,7 +207,7 @@ export function normaliseRetry(retry: TaskRetryOptions | false | undefined): Nor
   if (retry === false) return { ...d, maxRetries: 0, shouldRetry: () => false };
   if (retry !== undefined && (typeof retry !== 'object' || retry === null)) fail('retry', 'an object or false', retry);
   const r = retry ?? {};
-  checkMs('retry.initialInterval', r.initialInterval);
+  checkMs('retry.initialInterval', r.initialInterval, { allowInfinity: true });
   checkMs('retry.maxInterval', r.maxInterval, { allowInfinity: true });
   checkMs('retry.maxRetryAfter', r.maxRetryAfter, { allowInfinity: true });
   if (r.maxRetries !== undefined && !(Number.isInteger(r.maxRetries) && r.maxRetries >= 0) && r.maxRetries !== Infinity) {
@@ -212,9 +237,12 @@ export interface NormalisedOptions {
   readonly retry: NormalisedRetry;
   readonly requestTimeout: number;
   readonly maxResponseBytes: number;
-  readonly deadline: number | undefined;
-  readonly stallAfter: number | undefined;
+  /** `Infinity` for none. */
+  readonly deadline: number;
+  /** `Infinity` for none. */
+  readonly stallAfter: number;
   readonly hints: Observable<unknown> | undefined;
+  readonly hintFloor: number;
   readonly scheduler: SchedulerLike;
   readonly kind: string | undefined;
   readonly statusPath: (encodedTaskId: string) => string;
@@ -232,6 +260,9 @@ export function normaliseOptions(options: TaskStatusOptions | undefined): Normal
   if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options', 'an object', options);
   const o = options ?? {};
   if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string') fail('baseUrl', 'a string', o.baseUrl);
+  if (o.baseUrl !== undefined && /[?#]/.test(o.baseUrl)) {
+    throw new TypeError('baseUrl must not carry a query or a fragment (the status path is appended to it): pass an origin and path prefix only');
+  }
   const baseUrl = (o.baseUrl ?? DEFAULTS.baseUrl).replace(/\/+$/, '');
   if (o.token !== undefined && typeof o.token !== 'string' && typeof o.token !== 'function') fail('token', 'a string or a function', o.token);
   if (typeof o.token === 'string' && (o.token.length === 0 || /[\r\n]/.test(o.token))) {
@@ -242,14 +273,15 @@ export function normaliseOptions(options: TaskStatusOptions | undefined): Normal
   checkFunction('statusPath', o.statusPath);
   checkFunction('random', o.random);
   const interval = o.interval ?? DEFAULTS.interval;
-  if (typeof interval === 'number') checkMs('interval', interval);
+  if (typeof interval === 'number') checkMs('interval', interval, { allowInfinity: true });
   else if (typeof interval !== 'function' && (typeof interval !== 'object' || interval === null || typeof interval.next !== 'function')) {
     fail('interval', 'a number of ms or a PollSchedule', interval);
   }
   const requestTimeout = checkMs('requestTimeout', o.requestTimeout, { min: 1, allowInfinity: true }) ?? DEFAULTS.requestTimeout;
   const maxResponseBytes = checkMs('maxResponseBytes', o.maxResponseBytes, { min: 1, allowInfinity: true }) ?? DEFAULTS.maxResponseBytes;
-  const deadline = checkMs('deadline', o.deadline);
-  const stallAfter = checkMs('stallAfter', o.stallAfter);
+  const deadline = checkMs('deadline', o.deadline, { allowInfinity: true }) ?? DEFAULTS.deadline;
+  const stallAfter = checkMs('stallAfter', o.stallAfter, { allowInfinity: true }) ?? Number.POSITIVE_INFINITY;
+  const hintFloor = checkMs('hintFloor', o.hintFloor, { allowInfinity: true }) ?? DEFAULTS.hintFloor;
   if (o.hints !== undefined && !isObservable(o.hints)) fail('hints', 'an Observable', o.hints);
   if (o.scheduler !== undefined && (typeof o.scheduler !== 'object' || o.scheduler === null || typeof o.scheduler.schedule !== 'function')) {
     fail('scheduler', 'a SchedulerLike', o.scheduler);
@@ -270,10 +302,32 @@ export function normaliseOptions(options: TaskStatusOptions | undefined): Normal
     deadline,
     stallAfter,
     hints: o.hints,
+    hintFloor,
     scheduler: o.scheduler ?? asyncScheduler,
     kind: o.kind,
     statusPath: o.statusPath ?? defaultStatusPath,
     random: o.random ?? Math.random,
     allowInsecureHttp,
   };
+}
+
+/**
+ * @internal The URL polled for `taskId` (percent-encoded): `baseUrl` + `statusPath(id)`. Throws a
+ * `TypeError` naming `statusPath` when the result is not on `baseUrl`'s origin or carries
+ * credentials (a path such as `@other-host/` would move the request, and the token, elsewhere).
+ * Called when a stream is created, so the check happens at call time.
+ */
+export function statusUrl(options: NormalisedOptions, taskId: string): string {
+  const url = options.baseUrl + options.statusPath(encodeURIComponent(taskId));
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const base = new URL(options.baseUrl);
+  if (parsed === undefined || !sameOrigin(parsed, base) || parsed.username !== '' || parsed.password !== '') {
+    throw new TypeError(`statusPath must give a path on the origin of baseUrl (${base.origin}); it moved the request elsewhere`);
+  }
+  return url;
 }

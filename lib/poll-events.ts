@@ -1,3 +1,7 @@
+import type { Observable } from 'rxjs';
+import type { TransportResponse } from './http/transport.js';
+import type { TaskPhase } from './transitions.js';
+
 /**
  * What a poll loop reports about its requests, for metrics and logs (`client.events$`). Events
  * never carry a token or a request header.
@@ -9,6 +13,11 @@ export type PollEvent =
       readonly taskId: string;
       /** Requests sent for this task so far, this one included. */
       readonly polls: number;
+      /**
+       * ms the request waited for a client's `maxConcurrent` slot, a `maxRequestsPerSecond` token
+       * or the page to be shown, read from the scheduler (0 for `taskStatus$`, which has no gate).
+       */
+      readonly waited: number;
       readonly at: number;
     }
   | {
@@ -32,7 +41,70 @@ export type PollEvent =
       readonly error: string;
       readonly status?: number;
       readonly at: number;
+    }
+  | {
+      /**
+       * A good answer would have moved the task back (a stale replica answering `PENDING` after
+       * `STARTED`): phases only move forward, so it was not emitted.
+       */
+      readonly type: 'stale-response';
+      readonly taskId: string;
+      /** The task's phase, as last emitted. */
+      readonly phase: TaskPhase;
+      /** The earlier phase the answer claimed. */
+      readonly received: TaskPhase;
+      /** Requests sent for this task so far. */
+      readonly polls: number;
+      readonly at: number;
     };
+
+/**
+ * What a {@link TaskRequestInterceptor} is told about one request: never its headers (the token
+ * travels in one), only what identifies it.
+ *
+ * @example
+ * ```ts
+ * const log: TaskRequestInterceptor = (info, send) => {
+ *   console.log(`${info.method} ${info.url} (poll ${info.polls}, resend ${info.resend})`)
+ *   return send
+ * }
+ * ```
+ */
+export interface TaskRequestInfo {
+  readonly taskId: string;
+  /** Always `GET`. */
+  readonly method: 'GET';
+  /** The URL requested (the task id percent-encoded); the token is never in it. */
+  readonly url: string;
+  /** Requests sent for this task so far, this one included (as `request-start`'s `polls`). */
+  readonly polls: number;
+  /**
+   * How many times this poll's request was sent before this one: 0 for the first send, then one
+   * more for each retry of a transient failure and for the resend after a token refresh (401).
+   */
+  readonly resend: number;
+}
+
+/**
+ * Wraps each request a client sends (see `TaskClient.addInterceptor`): called when the request is
+ * sent (after its wait for a `maxConcurrent` slot), with `send`, the request itself — subscribing
+ * to it calls the transport (so fetch runs in whatever context the subscription is made in), it
+ * emits the response (any status, the token already redacted from it) or errors
+ * (`NetworkError`, `RequestTimeoutError`, …), and unsubscribing aborts it. Return `send`, or an
+ * Observable that subscribes to it and passes on what it emits: an interceptor observes a
+ * request, it does not answer it.
+ *
+ * @example
+ * ```ts
+ * const timing: TaskRequestInterceptor = (info, send) =>
+ *   defer(() => {
+ *     const start = performance.now()
+ *     return send.pipe(finalize(() => console.log(info.taskId, performance.now() - start, 'ms')))
+ *   })
+ * client.addInterceptor(timing)
+ * ```
+ */
+export type TaskRequestInterceptor = (info: TaskRequestInfo, send: Observable<TransportResponse>) => Observable<TransportResponse>;
 
 /** @internal What a client plugs into a poll loop. */
 export interface PollHooks {
@@ -44,4 +116,6 @@ export interface PollHooks {
   readonly onSuccess?: () => void;
   /** Receives every {@link PollEvent}. */
   readonly onEvent?: (event: PollEvent) => void;
+  /** Wraps each request send, inside the gate (the client's interceptors); read once per send. */
+  readonly intercept?: TaskRequestInterceptor | undefined;
 }

@@ -1,25 +1,34 @@
 import {
-  Observable,
+  EMPTY,
+  Subject,
+  catchError,
+  concatMap,
   defer,
+  filter,
+  identity,
   map,
+  merge,
   mergeMap,
   of,
-  retry,
+  race,
+  repeat,
   take,
+  takeUntil,
   tap,
   throwError,
   throwIfEmpty,
   timeout,
-  timer,
-  type Subscriber,
-  type Subscription,
-  type Unsubscribable,
+  using,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type SchedulerLike,
 } from 'rxjs';
 import { AsyncTaskStatus } from './codecs/async-task-status.js';
 import { HttpValidationError } from './codecs/http-validation-error.js';
-import { decodeWith } from './codecs/decode-with.js';
+import { decodeWith, describeValue } from './codecs/decode-with.js';
 import { AuthError } from './errors/auth-error.js';
 import { DeadlineError } from './errors/deadline-error.js';
+import { resultBoundProblem } from './codecs/json-bounds.js';
 import { DecodeError } from './errors/decode-error.js';
 import { HttpError } from './errors/http-error.js';
 import { NetworkError } from './errors/network-error.js';
@@ -31,11 +40,14 @@ import { createFetchTransport } from './http/fetch-transport.js';
 import { parseRetryAfter } from './http/retry-after.js';
 import { withoutToken } from './http/redact-token.js';
 import type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
-import { retryDelay } from './operators/backoff-delay.js';
-import { assertTaskId, normaliseOptions, type NormalisedOptions, type TaskStatusOptions } from './options.js';
+import { MAX_TIMER_DELAY } from './operators/backoff-delay.js';
+import { longTimer } from './operators/long-timer.js';
+import { retryBackoff } from './operators/retry-backoff.js';
+import { assertTaskId, normaliseOptions, statusUrl, type NormalisedOptions, type TaskStatusOptions } from './options.js';
 import type { PollHooks } from './poll-events.js';
+import type { PollContext } from './schedules/poll-schedule.js';
 import { resolveSchedule, type ResolvedSchedule } from './schedules/resolve-schedule.js';
-import { isTerminal, toState, type TaskPhase, type TaskState, type TaskTransition } from './transitions.js';
+import { compareStates, isTerminal, toState, type TaskState, type TaskTransition } from './transitions.js';
 
 /** HTTP statuses retried as transient. */
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -62,6 +74,13 @@ let anonymous: TokenProvider | undefined;
 /** The last constant interval resolved, and its (stateless) schedule, shared the same way. */
 let constant: { readonly ms: number; readonly schedule: ResolvedSchedule } | undefined;
 
+const noop = (): void => undefined;
+
+/** A constant wait; unlike `resolveSchedule`, keeps `Infinity` (poll only on hints). */
+function constantWait(ms: number): ResolvedSchedule {
+  return Number.isFinite(ms) ? resolveSchedule(ms) : { next: () => ms, complete: noop };
+}
+
 /** @internal Builds the runtime of validated options. */
 export function createRuntime(options: NormalisedOptions, hooks: PollHooks = {}): PollRuntime {
   const transport =
@@ -72,7 +91,7 @@ export function createRuntime(options: NormalisedOptions, hooks: PollHooks = {})
   const { interval } = options;
   let schedule: ResolvedSchedule;
   if (typeof interval === 'number') {
-    if (constant?.ms !== interval) constant = { ms: interval, schedule: resolveSchedule(interval) };
+    if (constant?.ms !== interval) constant = { ms: interval, schedule: constantWait(interval) };
     schedule = constant.schedule;
   } else {
     schedule = resolveSchedule(interval);
@@ -96,319 +115,364 @@ function checkStatus(response: TransportResponse, taskId: string): TransportResp
   throw new HttpError(status, context);
 }
 
+/** A 2xx body as this task's state: it must decode, and be about this task (ids compared as UUIDs). */
 function decodeStatus(response: TransportResponse, taskId: string): TaskState {
   if (response.body === undefined) {
-    const found = response.text === undefined ? 'an empty body' : `text ${JSON.stringify(response.text.slice(0, 60))}`;
+    const found = response.text === undefined ? 'an empty body' : 'a body that is not JSON';
     throw new DecodeError([`(root): expected a JSON object, got ${found}`], { taskId });
   }
-  return toState(decodeWith(AsyncTaskStatus, response.body, taskId));
+  const payload = decodeWith(AsyncTaskStatus, response.body, taskId);
+  if (payload.taskId.toLowerCase() !== taskId.toLowerCase()) {
+    throw new DecodeError([`taskId: expected ${JSON.stringify(taskId)} (the task asked for), got ${describeValue(payload.taskId)}`], {
+      taskId,
+      what: 'response for another task',
+    });
+  }
+  return toState(payload);
+}
+
+/** Errors with `error()` unless the source has emitted within `ms` (any duration; `Infinity` for none). */
+function timeLimit<T>(ms: number, scheduler: SchedulerLike, error: () => Error): MonoTypeOperatorFunction<T> {
+  if (ms === Number.POSITIVE_INFINITY) return identity;
+  if (ms <= MAX_TIMER_DELAY) return timeout<T, Observable<never>>({ first: Math.max(0, ms), scheduler, with: () => throwError(error) });
+  return (source) => source.pipe(take(1), takeUntil(failAfter(ms, scheduler, error)));
+}
+
+/** Errors with `error()` after `ms` (never, for `Infinity`). */
+function failAfter(ms: number, scheduler: SchedulerLike, error: () => Error): Observable<never> {
+  return longTimer(ms, scheduler).pipe(mergeMap(() => throwError(error)));
+}
+
+/**
+ * What one subscription of a poll loop keeps: the task's fixed parts (shared by every
+ * subscription of one `pollTask`) and its own state between polls, as plain data read by the
+ * operators below. Everything else — the request's Observables and subscribers, its timers — is
+ * built per poll by {@link poll}, so a waiting task holds only this record and its wait.
+ */
+interface Loop {
+  readonly task: PolledTask;
+  readonly startedAt: number;
+  /** Requests sent so far (retries included). */
+  polls: number;
+  /** Requests sent for the current poll (its retries and token-refresh resend included). */
+  sends: number;
+  /** The state last emitted. */
+  state: TaskState | undefined;
+  /** When the phase last changed. */
+  phaseSince: number;
+  /** ms from subscribe to the first `started` transition. */
+  firstStarted: number | undefined;
+  /** When a `pending` task stalls (`stallAfter` after its first pending answer); `Infinity` otherwise. */
+  stallAt: number;
+  /** The last good response, for the schedule (dropped once it has seen it). */
+  response: TransportResponse | undefined;
+  /** A hint arrived that no request sent since has served. */
+  hintPending: boolean;
+  /** The request about to be sent was triggered by a hint. */
+  hintedPoll: boolean;
+  /** When the last hinted request was sent. */
+  lastHintedAt: number;
+  /** Emits on each hint while a wait listens (only with hint sources). */
+  readonly wake: Subject<void> | undefined;
+}
+
+/** What every subscription of one `pollTask` shares. */
+interface PolledTask {
+  readonly taskId: string;
+  readonly url: string;
+  readonly runtime: PollRuntime;
+  /** The transient retry: the library's own operator, with `Retry-After` and the client's budget. */
+  readonly retryTransient: MonoTypeOperatorFunction<TransportResponse>;
+}
+
+/** The time limit of the stream now: the deadline, or the stall if it comes first. */
+function limitOf(loop: Loop): { readonly at: number; readonly error: () => Error } {
+  const { deadline, stallAfter } = loop.task.runtime.options;
+  const { taskId } = loop.task;
+  const deadlineAt = loop.startedAt + deadline;
+  return loop.stallAt < deadlineAt
+    ? { at: loop.stallAt, error: () => new StalledError(stallAfter, { taskId }) }
+    : { at: deadlineAt, error: () => new DeadlineError(deadline, { taskId }) };
+}
+
+/** `deadline` and `stallAfter` as an operator: the stream errors when its time limit passes. */
+function withinLimit<T>(loop: Loop): MonoTypeOperatorFunction<T> {
+  const { at, error } = limitOf(loop);
+  if (at === Number.POSITIVE_INFINITY) return identity;
+  const { scheduler } = loop.task.runtime.options;
+  return takeUntil(failAfter(at - scheduler.now(), scheduler, error));
+}
+
+/** Sends one request with `token` (through the client's gate); `budget` ms are left of `requestTimeout`. */
+function send(loop: Loop, token: string | undefined, budget: number): Observable<TransportResponse> {
+  const { taskId, url, runtime } = loop.task;
+  const { options, transport, hooks } = runtime;
+  const { scheduler, requestTimeout } = options;
+  const request: TransportRequest = {
+    url,
+    headers: token === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: `Bearer ${token}` },
+    taskId,
+    maxResponseBytes: options.maxResponseBytes,
+  };
+  const queuedAt = scheduler.now();
+  const once = defer(() => {
+    const polls = ++loop.polls;
+    const resend = loop.sends++;
+    const sentAt = scheduler.now();
+    // Whatever made this request, it serves every hint that came before it.
+    loop.hintPending = false;
+    if (loop.hintedPoll) {
+      loop.hintedPoll = false;
+      loop.lastHintedAt = sentAt;
+    }
+    hooks.onEvent?.({ type: 'request-start', taskId, polls, waited: sentAt - queuedAt, at: sentAt });
+    // With an interceptor, the transport is called when the interceptor subscribes (in its context).
+    const { intercept } = hooks;
+    const response$ = (intercept === undefined ? transport(request) : defer(() => transport(request))).pipe(
+      take(1),
+      throwIfEmpty(() => new NetworkError('the transport completed without a response', { taskId })),
+      timeLimit(budget, scheduler, () => new RequestTimeoutError(requestTimeout, { taskId })),
+      tap({
+        next: (response) => {
+          const at = scheduler.now();
+          hooks.onEvent?.({ type: 'request-end', taskId, status: response.status, duration: at - sentAt, at });
+        },
+        error: (error: unknown) => {
+          const at = scheduler.now();
+          const name = error instanceof Error ? error.name : 'Error';
+          hooks.onEvent?.({ type: 'request-end', taskId, error: name, duration: at - sentAt, at });
+        },
+      }),
+      // An error response that echoes the token must not carry it into an HttpError / AuthError.
+      map((response) => withoutToken(response, token)),
+    );
+    return intercept === undefined ? response$ : intercept({ taskId, method: 'GET', url, polls, resend }, response$);
+  });
+  return hooks.gate ? hooks.gate(once) : once;
+}
+
+/**
+ * One request: its token (the wait for it counts toward `requestTimeout`), then the request; a
+ * 401 asks for a newer token once (the token source shares one refresh among every request that
+ * saw the same rejected token, and answers at once when it already has a newer one).
+ */
+function attempt(loop: Loop, token$: Observable<string | undefined>, refreshed: boolean): Observable<TransportResponse> {
+  const { taskId, runtime } = loop.task;
+  const { tokens, options } = runtime;
+  const { scheduler, requestTimeout } = options;
+  return defer(() => {
+    const asked = scheduler.now();
+    return token$.pipe(
+      take(1),
+      timeLimit(requestTimeout, scheduler, () => new RequestTimeoutError(requestTimeout, { taskId })),
+      mergeMap((token) => send(loop, token, requestTimeout - (scheduler.now() - asked)).pipe(map((response) => ({ response, token })))),
+      mergeMap(({ response, token }) => {
+        if (response.status !== 401) return of(response);
+        if (!refreshed && tokens.refreshable) return attempt(loop, tokens.refresh(token, taskId), true);
+        const reason = tokens.refreshable ? 'HTTP 401 after a token refresh' : 'HTTP 401: the API refused the token';
+        return throwError(() => new AuthError({ taskId, body: errorBody(response), headers: response.headers }, reason));
+      }),
+    );
+  });
+}
+
+/**
+ * One poll, built when it starts: token → gate → transport → timeout → 401 refresh → transient
+ * retry → decode → the transition it makes, if any (emission on change) — within the stream's
+ * time limit.
+ */
+function poll(loop: Loop): Observable<TaskTransition> {
+  const { taskId, runtime, retryTransient } = loop.task;
+  loop.sends = 0;
+  return attempt(loop, runtime.tokens.get(taskId), false).pipe(
+    map((response) => checkStatus(response, taskId)),
+    retryTransient,
+    map((response) => {
+      loop.response = response;
+      runtime.hooks.onSuccess?.();
+      return toTransition(loop, decodeStatus(response, taskId));
+    }),
+    filter((t): t is TaskTransition => t !== undefined),
+    withinLimit(loop),
+  );
+}
+
+/** Emission on change: a transition for a new phase or progress; nothing for the same state or a stale one. */
+function toTransition(loop: Loop, state: TaskState): TaskTransition | undefined {
+  const { taskId, runtime } = loop.task;
+  const { options, schedule, hooks } = runtime;
+  const previous = loop.state;
+  const verdict = compareStates(previous, state);
+  const at = options.scheduler.now();
+  if (verdict === 'backwards') {
+    hooks.onEvent?.({ type: 'stale-response', taskId, phase: previous!.phase, received: state.phase, polls: loop.polls, at });
+    return undefined;
+  }
+  if (verdict === 'same') return undefined;
+  // Measured once per emitted state, never for an unchanged one (see RESULT_BOUNDS).
+  const problem = resultBoundProblem(state);
+  if (problem !== undefined) throw new DecodeError([`result: expected a state within the bounds (${problem})`], { taskId });
+  loop.state = state;
+  if (previous?.phase !== state.phase) loop.phaseSince = at;
+  if (state.phase === 'started' && loop.firstStarted === undefined) loop.firstStarted = at - loop.startedAt;
+  // `stallAfter` counts from the first pending answer, and ends with it.
+  loop.stallAt = state.phase === 'pending' ? Math.min(loop.stallAt, at + options.stallAfter) : Number.POSITIVE_INFINITY;
+  if (isTerminal(state.phase)) {
+    const { kind } = options;
+    schedule.complete({
+      taskId,
+      phase: state.phase,
+      elapsed: at - loop.startedAt,
+      polls: loop.polls,
+      ...(loop.firstStarted !== undefined ? { startedAt: loop.firstStarted } : {}),
+      ...(kind !== undefined ? { kind } : {}),
+    });
+  }
+  return { taskId, from: previous?.phase ?? null, to: state.phase, state, at, polls: loop.polls } as TaskTransition;
+}
+
+/**
+ * The wait before the next poll: the server's `Retry-After` on the last answer, else the
+ * schedule's; a hint cuts it short; past the time limit, the stream errors instead. After the
+ * terminal transition there is no next poll: `EMPTY` completes the stream (and the schedule is
+ * not asked).
+ */
+function nextPoll(loop: Loop): Observable<unknown> {
+  if (loop.state !== undefined && isTerminal(loop.state.phase)) return EMPTY;
+  const { runtime } = loop.task;
+  const { options, schedule } = runtime;
+  const { scheduler } = options;
+  const now = scheduler.now();
+  // The schedule sees the response once; a waiting task need not hold it (nor its headers).
+  const response = loop.response;
+  loop.response = undefined;
+  const paced = response === undefined ? undefined : parseRetryAfter(response.headers, now);
+  const ms = paced !== undefined ? Math.min(paced, options.retry.maxRetryAfter) : schedule.next(pollContext(loop, response, now));
+  const limit = limitOf(loop);
+  const wait$ = limit.at - now <= ms ? failAfter(limit.at - now, scheduler, limit.error) : longTimer(ms, scheduler);
+  if (loop.wake === undefined) return wait$;
+  // A hint (or one that came during the request) polls now, or `hintFloor` after the last hinted
+  // poll; further hints before that poll is sent are served by it.
+  const hinted$ = (loop.hintPending ? of(undefined) : loop.wake.pipe(take(1))).pipe(
+    concatMap(() => longTimer(loop.lastHintedAt + options.hintFloor - scheduler.now(), scheduler)),
+    tap(() => (loop.hintedPoll = true)),
+  );
+  return race(wait$, hinted$);
+}
+
+function pollContext(loop: Loop, response: TransportResponse | undefined, now: number): PollContext {
+  const { kind } = loop.task.runtime.options;
+  return {
+    taskId: loop.task.taskId,
+    polls: loop.polls,
+    elapsed: now - loop.startedAt,
+    phase: loop.state?.phase ?? 'pending',
+    inPhase: now - loop.phaseSince,
+    ...(loop.state !== undefined ? { state: loop.state } : {}),
+    ...(response !== undefined ? { response } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+  };
 }
 
 /**
  * @internal The poll loop of one task over a prepared runtime; `taskStatus$` and the client
- * both use it. `hints` are this task's own poll triggers.
+ * both use it. `hints` are this task's own poll triggers. Throws a `TypeError` at once when the
+ * status URL would leave `baseUrl`'s origin.
+ *
+ * Read top to bottom: per subscription (`defer`) a {@link Loop} record; {@link poll} — token →
+ * gate → transport → timeout → 401 refresh → transient retry → decode → emission on change,
+ * within the `deadline` / `stallAfter` limit — then `repeat({ delay })` waits ({@link nextPoll}:
+ * the schedule, the server's `Retry-After`, or a hint) after each response, and completes after
+ * the terminal transition; the hint listener around it (`using`).
  */
 export function pollTask(taskId: string, runtime: PollRuntime, hints?: Observable<unknown>): Observable<TaskTransition> {
-  const { options } = runtime;
-  const url = options.baseUrl + options.statusPath(encodeURIComponent(taskId));
+  const { options, hooks } = runtime;
+  const { scheduler, retry: retryOptions } = options;
   const hintSources = [options.hints, hints].filter((h): h is Observable<unknown> => h !== undefined);
-  return new Observable<TaskTransition>((subscriber) => new PollLoop(taskId, url, runtime, hintSources, subscriber).start());
-}
-
-/**
- * One subscription's poll loop: a request (the RxJS pipeline of {@link PollLoop.poll$}: token,
- * gate, transport, timeout, retry, decode), then the schedule's wait, then the next request, until
- * a terminal phase. Why a class and not `poll$.pipe(repeat({ delay }), filter, map, takeWhile)`:
- * a followed task spends nearly all its life waiting, and while it waits this loop holds one
- * object and one scheduled action, where the operator chain held some 35 closures and a dozen
- * subscribers (≈ 8 KB per task; benchmarks followed 10 000 tasks). Time still goes only through
- * `scheduler.schedule`, so it runs under `TestScheduler` exactly as before: the same requests at
- * the same virtual times, emissions on change of phase only, at most one request in flight.
- *
- * It is the subscription's teardown: unsubscribing aborts the request in flight and cancels every
- * scheduled action and hint subscription.
- */
-class PollLoop implements Unsubscribable {
-  private readonly startedAt: number;
-  private polls = 0;
-  private phase: TaskPhase | null = null;
-  private phaseSince = 0;
-  private firstStarted: number | undefined;
-  private lastResponse: TransportResponse | undefined;
-  /** A hint arrived while no raced wait was running: the next wait is 0 ms. */
-  private hinted = false;
-  private closed = false;
-  /** The request (with its retries) in flight. */
-  private request: Subscription | undefined;
-  /** The wait before the next request. */
-  private wait: Subscription | undefined;
-  /** True when a hint cuts the current wait short. */
-  private waitRaced = false;
-  private stall: Subscription | undefined;
-  private deadline: Subscription | undefined;
-  private hintSubscriptions: Subscription[] | undefined;
-
-  constructor(
-    private readonly taskId: string,
-    private readonly url: string,
-    private readonly runtime: PollRuntime,
-    private readonly hintSources: readonly Observable<unknown>[],
-    private readonly subscriber: Subscriber<TaskTransition>,
-  ) {
-    this.startedAt = runtime.options.scheduler.now();
-    this.phaseSince = this.startedAt;
-  }
-
-  start(): this {
-    const { scheduler, deadline } = this.runtime.options;
-    if (this.hintSources.length > 0) {
-      // A broken hint source must not end polling: its errors and completion are ignored.
-      const onHint = (): void => this.onHint();
-      this.hintSubscriptions = this.hintSources.map((source) => source.subscribe({ next: onHint, error: () => undefined }));
-    }
-    if (this.closed) return this;
-    if (deadline !== undefined) {
-      this.deadline = scheduler.schedule(() => this.fail(new DeadlineError(deadline, { taskId: this.taskId })), deadline);
-    }
-    this.poll();
-    return this;
-  }
-
-  unsubscribe(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.request?.unsubscribe();
-    this.wait?.unsubscribe();
-    this.stall?.unsubscribe();
-    this.deadline?.unsubscribe();
-    if (this.hintSubscriptions !== undefined) for (const h of this.hintSubscriptions) h.unsubscribe();
-    this.request = this.wait = this.stall = this.deadline = undefined;
-    this.hintSubscriptions = undefined;
-  }
-
-  private fail(error: unknown): void {
-    if (!this.closed) this.subscriber.error(error);
-  }
-
-  /** Sends the next request (with its retries); its state goes to {@link onState}. */
-  private poll(): void {
-    this.wait = undefined;
-    let settled = false;
-    const subscription = this.poll$().subscribe({
-      next: (state) => this.onState(state),
-      error: (error: unknown) => {
-        settled = true;
-        this.fail(error);
-      },
-      complete: () => {
-        settled = true;
-        this.request = undefined;
-        this.scheduleNext();
-      },
-    });
-    // A synchronous transport may have settled (or ended the loop) inside subscribe.
-    if (this.closed) subscription.unsubscribe();
-    else if (!settled) this.request = subscription;
-  }
-
-  private onHint(): void {
-    this.hinted = true;
-    if (this.wait !== undefined && this.waitRaced) {
-      this.wait.unsubscribe();
-      this.hinted = false;
-      this.poll();
-    }
-  }
-
-  /** A decoded response: emit on change of phase; complete after a terminal one. */
-  private onState(state: TaskState): void {
-    if (this.closed || state.phase === this.phase) return;
-    const { scheduler, stallAfter } = this.runtime.options;
-    const at = scheduler.now();
-    const transition: TaskTransition = { taskId: this.taskId, from: this.phase, to: state.phase, state, at, polls: this.polls };
-    this.phase = state.phase;
-    this.phaseSince = at;
-    if (state.phase === 'started' && this.firstStarted === undefined) this.firstStarted = at - this.startedAt;
-    if (stallAfter !== undefined) {
-      this.stall?.unsubscribe();
-      this.stall =
-        state.phase === 'pending'
-          ? scheduler.schedule(() => this.fail(new StalledError(stallAfter, { taskId: this.taskId })), stallAfter)
-          : undefined;
-    }
-    const terminal = isTerminal(state.phase);
-    if (terminal) {
-      const { kind } = this.runtime.options;
-      try {
-        this.runtime.schedule.complete({
-          taskId: this.taskId,
-          phase: state.phase,
-          elapsed: at - this.startedAt,
-          polls: this.polls,
-          ...(this.firstStarted !== undefined ? { startedAt: this.firstStarted } : {}),
-          ...(kind !== undefined ? { kind } : {}),
-        });
-      } catch (error: unknown) {
-        // A schedule's error ends the stream (as an operator's would), never escapes as unhandled.
-        this.fail(error);
-        return;
-      }
-    }
-    this.subscriber.next(transition);
-    if (terminal && !this.closed) this.subscriber.complete();
-  }
-
-  /** After a response: the schedule's wait (0 after a hint), which a hint cuts short. */
-  private scheduleNext(): void {
-    if (this.closed) return;
-    const { scheduler, kind } = this.runtime.options;
-    // The schedule sees the response once; a waiting task need not hold it (nor its headers).
-    const response = this.lastResponse;
-    this.lastResponse = undefined;
-    if (this.hinted) {
-      this.hinted = false;
-      this.waitRaced = false;
-      this.wait = scheduler.schedule(() => this.poll(), 0);
-      return;
-    }
-    const now = scheduler.now();
-    let ms: number;
-    try {
-      ms = this.runtime.schedule.next({
-        taskId: this.taskId,
-        polls: this.polls,
-        elapsed: now - this.startedAt,
-        phase: this.phase ?? 'pending',
-        inPhase: now - this.phaseSince,
-        ...(response !== undefined ? { response } : {}),
-        ...(kind !== undefined ? { kind } : {}),
-      });
-    } catch (error: unknown) {
-      this.fail(error);
-      return;
-    }
-    if (this.closed) return;
-    this.waitRaced = this.hintSources.length > 0;
-    this.wait = scheduler.schedule(() => this.wake(), ms);
-  }
-
-  /** The end of a raced wait: a hint that arrived during it is spent. */
-  private wake(): void {
-    if (this.waitRaced) this.hinted = false;
-    this.poll();
-  }
-
-  /** One poll: the request, retried while the failure is transient, decoded. Built per poll so a waiting task holds none of it. */
-  private poll$(): Observable<TaskState> {
-    const { taskId } = this;
-    const { options, transport, tokens, hooks } = this.runtime;
-    const { scheduler, retry: retryOptions } = options;
-
-    const send = (token: string | undefined): Observable<TransportResponse> => {
-      const request: TransportRequest = {
-        url: this.url,
-        headers: token === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: `Bearer ${token}` },
-        taskId,
-        maxResponseBytes: options.maxResponseBytes,
-      };
-      const once = defer(() => {
-        const polls = ++this.polls;
-        const sentAt = scheduler.now();
-        hooks.onEvent?.({ type: 'request-start', taskId, polls, at: sentAt });
-        return transport(request).pipe(
-          take(1),
-          throwIfEmpty(() => new NetworkError('the transport completed without a response', { taskId })),
-          timeout({
-            first: options.requestTimeout,
-            scheduler,
-            with: () => throwError(() => new RequestTimeoutError(options.requestTimeout, { taskId })),
-          }),
-          tap({
-            next: (response) => {
-              const at = scheduler.now();
-              hooks.onEvent?.({ type: 'request-end', taskId, status: response.status, duration: at - sentAt, at });
-            },
-            error: (error: unknown) => {
-              const at = scheduler.now();
-              const name = error instanceof Error ? error.name : 'Error';
-              hooks.onEvent?.({ type: 'request-end', taskId, error: name, duration: at - sentAt, at });
-            },
-          }),
-        );
-      });
-      return hooks.gate ? hooks.gate(once) : once;
-    };
-
-    // One request with its token; a 401 asks the token source once for a fresh token.
-    const attempt = (refresh: boolean): Observable<TransportResponse> =>
-      tokens.get(refresh, taskId).pipe(
-        // An error response that echoes the token must not carry it into an HttpError / AuthError.
-        mergeMap((token) => send(token).pipe(map((response) => withoutToken(response, token)))),
-        mergeMap((response) => {
-          if (response.status !== 401) return of(response);
-          if (!refresh && tokens.refreshable) return attempt(true);
-          const reason = tokens.refreshable ? 'HTTP 401 after a token refresh' : 'HTTP 401: the API refused the token';
-          return throwError(() => new AuthError({ taskId, body: errorBody(response), headers: response.headers }, reason));
+  // A broken hint source must not end polling: its errors (and completion) are ignored.
+  const hint$ = hintSources.length === 0 ? undefined : merge(...hintSources.map((source) => source.pipe(catchError(() => EMPTY))));
+  const task: PolledTask = {
+    taskId,
+    url: statusUrl(options, taskId),
+    runtime,
+    retryTransient: retryBackoff({
+      initialInterval: Math.min(retryOptions.initialInterval, MAX_TIMER_DELAY),
+      maxInterval: retryOptions.maxInterval,
+      maxRetries: retryOptions.maxRetries,
+      jitter: retryOptions.jitter,
+      random: options.random,
+      scheduler,
+      resetOnSuccess: true,
+      shouldRetry: (error: unknown) => isTransient(error) && retryOptions.shouldRetry(error) && (hooks.allowRetry?.(error) ?? true),
+      retryAfter: (error: unknown) => (error instanceof HttpError ? parseRetryAfter(error.headers, scheduler.now()) : undefined),
+      maxRetryAfter: retryOptions.maxRetryAfter,
+      onRetry: (error: unknown, attempt: number, delay: number) =>
+        hooks.onEvent?.({
+          type: 'retry',
+          taskId,
+          attempt,
+          delay,
+          error: error instanceof Error ? error.name : 'Error',
+          ...(error instanceof HttpError ? { status: error.status } : {}),
+          at: scheduler.now(),
         }),
-      );
+    }),
+  };
 
-    return defer(() => attempt(false)).pipe(
-      map((response) => checkStatus(response, taskId)),
-      retry({
-        count: retryOptions.maxRetries,
-        resetOnSuccess: true,
-        delay: (error: unknown, retryCount: number) => {
-          if (!isTransient(error) || !retryOptions.shouldRetry(error)) return throwError(() => error);
-          if (hooks.allowRetry && !hooks.allowRetry(error)) return throwError(() => error);
-          const retryAfter = error instanceof HttpError ? parseRetryAfter(error.headers, scheduler.now()) : undefined;
-          const delay =
-            retryAfter !== undefined
-              ? Math.min(retryAfter, retryOptions.maxRetryAfter)
-              : retryDelay(retryCount - 1, {
-                  initialInterval: retryOptions.initialInterval,
-                  maxInterval: retryOptions.maxInterval,
-                  jitter: retryOptions.jitter,
-                  random: options.random,
-                });
-          hooks.onEvent?.({
-            type: 'retry',
-            taskId,
-            attempt: retryCount,
-            delay,
-            error: error instanceof Error ? error.name : 'Error',
-            ...(error instanceof HttpError ? { status: error.status } : {}),
-            at: scheduler.now(),
-          });
-          return timer(delay, scheduler);
-        },
-      }),
-      map((response) => {
-        this.lastResponse = response;
-        hooks.onSuccess?.();
-        return decodeStatus(response, taskId);
-      }),
-    );
-  }
+  return defer(() => {
+    const now = scheduler.now();
+    const loop: Loop = {
+      task,
+      startedAt: now,
+      polls: 0,
+      sends: 0,
+      state: undefined,
+      phaseSince: now,
+      firstStarted: undefined,
+      stallAt: Number.POSITIVE_INFINITY,
+      response: undefined,
+      hintPending: false,
+      hintedPoll: false,
+      lastHintedAt: Number.NEGATIVE_INFINITY,
+      wake: hint$ === undefined ? undefined : new Subject<void>(),
+    };
+    // The end: after the terminal transition the delay is EMPTY, which completes `repeat` — what
+    // `takeWhile((t) => !isTerminal(t.to), true)` would do, without one more subscriber held by
+    // every waiting task (≈ 0.85 KB a task, measured over 10 000 waiting tasks).
+    const transitions$ = defer(() => poll(loop)).pipe(repeat({ delay: () => nextPoll(loop) }));
+    if (hint$ === undefined) return transitions$;
+    const onHint = (): void => {
+      loop.hintPending = true;
+      loop.wake?.next();
+    };
+    // Hints are heard for the stream's whole life, so one that comes during a request is kept.
+    return using(() => hint$.subscribe(onHint), () => transitions$);
+  });
 }
 
 /**
  * Follows one task: polls `GET {baseUrl}/api/v1/processing/tasks/{taskId}/status`, decodes each
- * payload and emits a {@link TaskTransition} on each change of phase, completing after the
- * terminal one (`succeeded`, `rejected` or `failed` — outcomes, not errors). The first request is
- * sent on subscribe and the next `interval` after each response, so at most one request is ever
- * in flight. Transient failures are retried with backoff; transport, protocol and time problems
- * error with a {@link TaskStatusError} subclass. Unsubscribing aborts the request in flight.
+ * payload and emits a {@link TaskTransition} on each change of phase — and, with `from === to`, on
+ * each progress update inside `started` / `retrying` — completing after the terminal one
+ * (`succeeded`, `rejected` or `failed`: outcomes, not errors). Phases only move forward: a stale
+ * answer that would move the task back is not emitted. The first request is sent on subscribe
+ * and the next `interval` after each response (or after the server's `Retry-After`), so at most
+ * one request is ever in flight. Transient failures are retried with backoff; transport,
+ * protocol and time problems error with a {@link TaskStatusError} subclass — among them a
+ * `DecodeError` for an answer about another task. Unsubscribing aborts the request in flight.
  *
  * Options are validated when called: a bad one is a `TypeError` naming it, as is a task id that
- * is not a UUID or a token bound for a plain-http origin other than loopback.
+ * is not a UUID, a token bound for a plain-http origin other than loopback, or a status URL that
+ * leaves `baseUrl`'s origin.
  *
  * @example
  * ```ts
  * import { taskStatus$ } from 'factpulse-rx'
  *
  * taskStatus$(taskId, { token: process.env.FACTPULSE_TOKEN }).subscribe((t) => {
- *   console.log(`${t.from ?? 'start'} → ${t.to}`)
- *   if (t.state.phase === 'succeeded' && t.state.content) writeFileSync('invoice.pdf', t.state.content)
+ *   if (t.to === 'started' && t.state.progress) console.log(`${Math.round(t.state.progress.ratio * 100)} %`)
+ *   else console.log(`${t.from ?? 'start'} → ${t.to}`)
+ *   if (t.to === 'succeeded' && t.state.content) writeFileSync('invoice.pdf', t.state.content)
  * })
  * ```
  */

@@ -154,15 +154,15 @@ describe('TaskClient terminal-result cache', () => {
     });
   });
 
-  it('does not cache errors: the next subscriber polls again', () => {
+  it('does not cache errors: the next subscriber polls again (at the pace: `interval` after the last response)', () => {
     const s = newScheduler();
     s.run((h) => {
       const script = scripted(s, h, [{ marble: '(r|)', values: { r: http(404) } }, done()]);
       const client = createTaskClient(base(s, { transport: script.transport }));
       h.expectObservable(client.status$(A)).toBe('#', undefined, expect.any(HttpError));
-      h.expectObservable(client.status$(A).pipe(phases), '5ms ^').toBe('5ms (d|)', P);
+      h.expectObservable(client.status$(A).pipe(phases), '5ms ^').toBe('10ms (d|)', P);
       h.flush();
-      expect(script.sentAt).toEqual([0, 5]);
+      expect(script.sentAt).toEqual([0, 10]);
       expect(client.stats().cacheHits).toBe(0);
     });
   });
@@ -173,9 +173,10 @@ describe('TaskClient terminal-result cache', () => {
       const script = scripted(s, h, [done(), done()]);
       const client = createTaskClient(base(s, { transport: script.transport, cacheSize: 0 }));
       h.expectObservable(client.status$(A).pipe(phases)).toBe('(d|)', P);
-      h.expectObservable(client.status$(A).pipe(phases), '5ms ^').toBe('5ms (d|)', P);
+      // Polled again, at the pace (`interval` after the last response), not at once.
+      h.expectObservable(client.status$(A).pipe(phases), '5ms ^').toBe('10ms (d|)', P);
       h.flush();
-      expect(script.sentAt).toEqual([0, 5]);
+      expect(script.sentAt).toEqual([0, 10]);
     });
   });
 });

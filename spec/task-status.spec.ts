@@ -60,7 +60,7 @@ describe('taskStatus$ timing (virtual time)', () => {
     });
   });
 
-  it('emits on change of phase only, with from/to edges and the poll count', () => {
+  it('emits on change of phase, and of status or meta inside a phase (from === to), with the poll count', () => {
     const s = newScheduler();
     s.run((h) => {
       const script = scripted(s, h, [
@@ -76,9 +76,11 @@ describe('taskStatus$ timing (virtual time)', () => {
       expect(seen.map((t) => [t.from, t.to, t.polls, t.at])).toEqual([
         [null, 'pending', 1, 0],
         ['pending', 'started', 3, 20],
+        ['started', 'started', 4, 30],
         ['started', 'failed', 5, 40],
       ]);
-      const failed = seen[2]!.state;
+      expect(seen[2]!.state).toEqual({ phase: 'started', status: 'PROGRESS', meta: { current: 1, total: 2 }, progress: { current: 1, total: 2, ratio: 0.5 } });
+      const failed = seen[3]!.state;
       expect(failed.phase === 'failed' && failed.error).toEqual({
         message: 'boom',
         type: 'ValueError',
@@ -183,10 +185,12 @@ describe('taskStatus$ timing (virtual time)', () => {
       );
       h.flush();
       expect(calls).toEqual([false, true, false, true]);
+      // After the refresh the provider knows 'fresh-token' is newer than what the function still
+      // calls current, so the next poll sends it; its 401 then asks for one more refresh.
       expect(script.requests.map((r) => r.headers['authorization'])).toEqual([
         'Bearer stale-token',
         'Bearer fresh-token',
-        'Bearer stale-token',
+        'Bearer fresh-token',
         'Bearer fresh-token',
       ]);
     });
@@ -279,7 +283,8 @@ describe('taskStatus$ timing (virtual time)', () => {
         { marble: '----(r|)', values: { r: status(ID, 'PENDING') } },
         { marble: '(r|)', values: { r: status(ID, 'SUCCESS', { status: 'SUCCESS' }) } },
       ]);
-      h.expectObservable(taskStatus$(ID, base(s, { transport: script.transport, hints })).pipe(phases)).toBe('a 6ms (b|)', { a: 'pending', b: 'succeeded' });
+      const opts = base(s, { transport: script.transport, hints, hintFloor: 0 });
+      h.expectObservable(taskStatus$(ID, opts).pipe(phases)).toBe('a 6ms (b|)', { a: 'pending', b: 'succeeded' });
       h.flush();
       // poll 1 at 0; hint at 3 → poll 2 at 3 (answers at 7); hint at 6 arrived mid-request → poll 3 at 7.
       expect(script.sentAt).toEqual([0, 3, 7]);

@@ -1,7 +1,8 @@
 /**
  * Example: a Node server that submits invoices to FactPulse (here the offline simulator), follows
  * them with one task client, learns their end from FactPulse's signed webhooks, and pushes every
- * transition to browsers over websockets. `npm run example:server`, then open the printed URL.
+ * transition (progress updates included) to browsers over websockets; a succeeded task's PDF is a
+ * download for the session that submitted it. `npm run example:server`, then open the printed URL.
  *
  * In your code the imports read `factpulse-rx`, `factpulse-rx/ws`, `factpulse-rx/webhook`,
  * `factpulse-rx/sse` and `factpulse-rx/simulator`; here they point at the sources so that the
@@ -12,8 +13,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { createTaskClient, type TaskClient } from '../../lib/index.js';
+import { createTaskClient, type PollSchedule, type TaskClient } from '../../lib/index.js';
 import { safetyNetSchedule } from '../../lib/schedules/safety-net-schedule.js';
 import { attachTaskSocketServer } from '../../lib/adapters/ws/index.js';
 import { taskEventsHandler } from '../../lib/adapters/sse/index.js';
@@ -28,6 +30,15 @@ export interface ExampleServerOptions {
   readonly interval?: number;
   /** Poll interval (ms) while they arrive: polling is only the safety net then. @default 15000 */
   readonly safetyNet?: number;
+  /** `PROGRESS` answers each simulated task reports while it runs (progress bars). @default 5 */
+  readonly progressSteps?: number;
+  /**
+   * Keep polling every `interval` until a task ends, for its progress bar: FactPulse's webhooks
+   * announce the end only, so progress is seen by polling alone. `false` slows polling to
+   * `safetyNet` while webhooks arrive (fewer calls, an indeterminate bar).
+   * @default true
+   */
+  readonly progress?: boolean;
 }
 
 /** A running example server. */
@@ -43,7 +54,9 @@ const PUBLIC: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
+const DOCUMENT_PATH = /^\/api\/tasks\/([0-9a-fA-F-]{36})\/document$/;
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
@@ -99,18 +112,21 @@ function readJson(req: IncomingMessage): Promise<unknown> {
  * ```
  */
 export async function startExampleServer(options: ExampleServerOptions = {}): Promise<ExampleServer> {
-  const { port = 0, interval = 1000, safetyNet = 15_000 } = options;
+  const { port = 0, interval = 1000, safetyNet = 15_000, progressSteps = 5, progress = true } = options;
   const publicDir = join(__dirname, 'public');
   const files = new Map(Object.entries(PUBLIC).map(([path, { file, type }]) => [path, { body: readFileSync(join(publicDir, file)), type }]));
 
-  // 1. FactPulse, offline: tasks take a few seconds; webhooks are signed with its secret.
-  const simulator = await startSimulator({ durationMs: 4000 });
+  // 1. FactPulse, offline: tasks take a few seconds and report their progress (Celery PROGRESS
+  //    answers); webhooks are signed with its secret.
+  const simulator = await startSimulator({ durationMs: 4000, progressSteps });
 
   // 2. Webhooks tell the schedule they work (it then polls only as a safety net) and, as hints,
   //    poll the task they name at once.
+  //    With progress bars wanted, the pace stays `interval` (the webhook still ends a task at once).
   const schedule = safetyNetSchedule({ interval, safetyNet });
+  const pace: PollSchedule = progress ? { next: () => interval, complete: (outcome) => schedule.complete(outcome) } : schedule;
   const webhook = createWebhookHandler({ secret: simulator.webhookSecret, onEvent: schedule.heard });
-  const client = createTaskClient({ baseUrl: simulator.url, token: simulator.token, interval: schedule, hints: webhook.events$ });
+  const client = createTaskClient({ baseUrl: simulator.url, token: simulator.token, interval: pace, hints: webhook.events$ });
 
   /** Who submitted which task: a browser may only follow its own. */
   const owners = new Map<string, string>();
@@ -155,8 +171,36 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
     sendJson(res, 202, { taskId });
   };
 
+  // The document of a succeeded task, for its owner: result$ answers from the client's cache of
+  // the terminal state (or polls once), and the bytes go out as a download.
+  const download = async (req: IncomingMessage, res: ServerResponse, taskId: string): Promise<void> => {
+    if (!authorize(taskId, req)) return sendJson(res, 404, { error: 'no such task' });
+    let done;
+    try {
+      done = await firstValueFrom(client.result$(taskId));
+    } catch (error) {
+      return sendJson(res, 409, { error: `the task did not succeed (${error instanceof Error ? error.name : 'error'})` });
+    }
+    if (done.content === undefined) return sendJson(res, 404, { error: 'the task has no document' });
+    const named = (done.result as { filename?: unknown }).filename;
+    const filename = typeof named === 'string' && /^[\w.-]{1,100}$/.test(named) ? named : `${taskId}.pdf`;
+    res.writeHead(200, {
+      'content-type': 'application/pdf',
+      'content-length': done.content.byteLength,
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'private, no-store',
+      ...SECURITY_HEADERS,
+    });
+    res.end(Buffer.from(done.content.buffer, done.content.byteOffset, done.content.byteLength));
+  };
+
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const document = DOCUMENT_PATH.exec(path);
+    if (document !== null && req.method === 'GET') {
+      download(req, res, document[1] ?? '').catch(() => sendJson(res, 500, { error: 'internal error' }));
+      return;
+    }
     if (path === '/webhooks/factpulse') return webhook(req, res);
     if (path === '/api/invoices' && req.method === 'POST') {
       submit(req, res).catch(() => sendJson(res, 500, { error: 'internal error' }));
@@ -181,6 +225,23 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
     s.once('close', () => sockets.delete(s));
   });
 
+  // Listen first: a busy port is one rejected promise (EADDRINUSE), with the simulator and the
+  // client stopped again, never an 'error' event that nobody listens to.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    client.dispose();
+    await simulator.close();
+    throw error;
+  }
+  selfUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
   // 3. Websockets on /ws: same-origin pages only (the cookie rides along), small frames.
   const wss = new WebSocketServer({
     server,
@@ -189,12 +250,6 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
     verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }) => origin === `http://${req.headers.host ?? ''}`,
   });
   const tasks = attachTaskSocketServer(wss, client, { authorize, heartbeatMs: 20_000 });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  selfUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let closing: Promise<void> | undefined;
   return {

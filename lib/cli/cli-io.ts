@@ -25,4 +25,6 @@ export interface CliIo {
   readonly signal?: AbortSignal;
   /** Directory relative paths (`--out`, `--token-file`) resolve against. @default process.cwd() */
   readonly cwd?: string;
+  /** What `--version` prints after `factpulse-rx ` (the package version). @default 'unknown' */
+  readonly version?: string;
 }

@@ -15,7 +15,7 @@ import { postJson } from './post-json.js';
 import { createTtyReporter } from './tty-reporter.js';
 import { UsageError } from './usage-error.js';
 import { usageText } from './usage.js';
-import type { CliEnv } from './watch-command.js';
+import { STATUS_PATH, statusUrlOf, type CliEnv } from './watch-command.js';
 import { watchTasks } from './watch-tasks.js';
 
 /** One task of the demo: what is submitted, what it shows, and how it must end. @internal */
@@ -100,7 +100,8 @@ export async function demoCommand(args: readonly string[], env: CliEnv, io: CliI
     if (!parsed.json) io.stdout.write(`${text}\n`);
   };
   const outDir = parsed.out === undefined ? await mkdtemp(join(tmpdir(), 'factpulse-rx-demo-')) : resolve(io.cwd ?? process.cwd(), parsed.out);
-  const sim = await startSimulator({ seed: parsed.seed, retryRate: 0 });
+  // Tasks report PROGRESS 1…4 while they run, so the live lines show real progress.
+  const sim = await startSimulator({ seed: parsed.seed, retryRate: 0, progressSteps: 4 });
   try {
     say(`${paint.bold('factpulse-rx demo')} ${paint.dim('— offline, against a FactPulse simulator in this process')}`);
     say(`  simulator  ${sim.url} ${paint.dim(`(seed ${sim.seed})`)}`);
@@ -133,13 +134,15 @@ export async function demoCommand(args: readonly string[], env: CliEnv, io: CliI
     say();
 
     const live = !parsed.json && io.stdout.isTTY === true;
+    const requestUrl = statusUrlOf(sim.url);
     const reporter = parsed.json
-      ? createNdjsonReporter(io.stdout)
+      ? createNdjsonReporter(io.stdout, { requestUrl })
       : live
-        ? createTtyReporter(io.stdout, { paint, labels })
-        : createLogReporter(io.stdout, { paint, labels });
+        ? createTtyReporter(io.stdout, { paint, labels, requestUrl })
+        : createLogReporter(io.stdout, { paint, labels, requestUrl });
     const client = createTaskClient({
       baseUrl: sim.url,
+      statusPath: STATUS_PATH,
       token: tokenSource,
       interval: 300,
       retry: { initialInterval: 150, maxInterval: 1000, maxRetries: 8, maxRetryAfter: 1500 },
@@ -178,7 +181,7 @@ export async function demoCommand(args: readonly string[], env: CliEnv, io: CliI
     }
     say();
     say(`${paint.green('✔')} every outcome shown; the PDF is in ${outDir}`);
-    say(paint.dim('  Next: factpulse-rx simulate, then factpulse-rx watch against it (see the README).'));
+    say(paint.dim('  Next: npx factpulse-rx simulate, then the watch command it prints, in another terminal (see the README).'));
     return ExitCode.Ok;
   } finally {
     await sim.close();

@@ -1,6 +1,7 @@
 import type { CliStream } from './cli-io.js';
 import { formatBytes, formatDelay, formatElapsed } from './format-units.js';
 import type { Paint } from './paint.js';
+import { formatProgress, progressOf } from './progress-of.js';
 import { summaryText } from './tty-reporter.js';
 import { describeError, type WatchReporter } from './watch-reporter.js';
 
@@ -11,6 +12,8 @@ export interface LogReporterOptions {
   readonly labels?: ReadonlyMap<string, string>;
   /** Clock of the elapsed times. @default Date.now */
   readonly now?: () => number;
+  /** The status URL of a task, named in HTTP error lines. */
+  readonly requestUrl?: (taskId: string) => string;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface LogReporterOptions {
  * ```
  */
 export function createLogReporter(out: CliStream, options: LogReporterOptions): WatchReporter {
-  const { paint, labels } = options;
+  const { paint, labels, requestUrl } = options;
   const now = options.now ?? Date.now;
   let startedAt = now();
   const head = (taskId: string): string => {
@@ -37,10 +40,15 @@ export function createLogReporter(out: CliStream, options: LogReporterOptions): 
     transition(t, file) {
       const edge = `${t.from ?? 'start'} → ${t.to}`;
       const state = t.state;
-      let note = '';
+      let note: string;
       if (state.phase === 'succeeded') note = `${state.content === undefined ? 'no content' : formatBytes(state.content.byteLength)}${file === undefined ? '' : ` → ${file}`}`;
       else if (state.phase === 'rejected') note = `${state.error.errorCode}: ${state.error.errorMessage}`;
       else if (state.phase === 'failed') note = `${state.error.type === undefined ? '' : `${state.error.type}: `}${state.error.message}`;
+      else {
+        const progress = progressOf(state);
+        const custom = ['PENDING', 'STARTED', 'RETRY'].includes(state.status) ? '' : state.status;
+        note = [custom, progress === undefined ? '' : formatProgress(progress)].filter((x) => x !== '').join(' ');
+      }
       const colour = state.phase === 'succeeded' ? paint.green : state.phase === 'rejected' || state.phase === 'failed' ? paint.red : (s: string) => s;
       out.write(`${head(t.taskId)}  ${colour(edge)}  ${paint.dim(`(${t.polls} poll${t.polls === 1 ? '' : 's'})`)}${note === '' ? '' : `  ${note}`}\n`);
     },
@@ -50,11 +58,11 @@ export function createLogReporter(out: CliStream, options: LogReporterOptions): 
       out.write(`${head(event.taskId)}  ${paint.yellow(`retry ${event.attempt ?? 1}`)} after ${cause}, next try in ${formatDelay(event.delay ?? 0)}\n`);
     },
     error(taskId, error) {
-      const view = describeError(error);
+      const view = describeError(error, requestUrl?.(taskId));
       out.write(`${head(taskId)}  ${paint.red(`error ${view.name}`)}: ${view.message}\n`);
     },
     finish(summary) {
-      out.write(`\n${summaryText(summary, paint).join('\n')}\n`);
+      out.write(`\n${summaryText(summary, paint, requestUrl).join('\n')}\n`);
     },
   };
 }

@@ -7,9 +7,10 @@ import { usageText } from './usage.js';
 import { watchCommand, type CliEnv } from './watch-command.js';
 
 /**
- * The `factpulse-rx` command: `watch`, `simulate` and `demo`. Takes the arguments after the
- * program name, the environment and the streams, and resolves with the exit code (never calls
- * `process.exit`), so it runs the same in tests as in a terminal.
+ * The `factpulse-rx` command: `watch`, `simulate` and `demo` (and `--version`, `--help`). Takes
+ * the arguments after the program name, the environment and the streams, and resolves with the
+ * exit code (never calls `process.exit`), so it runs the same in tests as in a terminal. A usage
+ * error prints one line and where to find the usage, and exits 2.
  *
  * @example
  * ```ts
@@ -31,6 +32,11 @@ export async function main(argv: readonly string[], env: CliEnv, io: CliIo): Pro
       case '-h':
         io.stdout.write(usageText(args[0]));
         return ExitCode.Ok;
+      case 'version':
+      case '--version':
+      case '-V':
+        io.stdout.write(`factpulse-rx ${io.version ?? 'unknown'}\n`);
+        return ExitCode.Ok;
       case undefined:
         throw new UsageError('no command given');
       default:
@@ -38,7 +44,8 @@ export async function main(argv: readonly string[], env: CliEnv, io: CliIo): Pro
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`factpulse-rx: ${error.message}\n\n${usageText(error.command)}`);
+      const help = error.command === undefined ? 'factpulse-rx --help' : `factpulse-rx ${error.command} --help`;
+      io.stderr.write(`factpulse-rx: ${error.message}\nRun ${help} for usage.\n`);
       return ExitCode.Usage;
     }
     io.stderr.write(`factpulse-rx: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -49,15 +56,16 @@ export async function main(argv: readonly string[], env: CliEnv, io: CliIo): Pro
 /**
  * Runs {@link main} as the `factpulse-rx` process: `process.argv`, `process.env`, the standard
  * streams, Ctrl-C (SIGINT) and SIGTERM abort the command cleanly (a second Ctrl-C exits at
- * once), and the exit code is set when it is done.
+ * once), and the exit code is set when it is done. `version` is what `--version` prints (the
+ * bin passes the package's own).
  *
  * @example
  * ```js
  * // bin/factpulse-rx.cjs
- * require('../dist/cjs/cli/main.js').runCli()
+ * require('../dist/cjs/cli/main.js').runCli({ version: require('../package.json').version })
  * ```
  */
-export function runCli(): void {
+export function runCli(options: { readonly version?: string } = {}): void {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -72,7 +80,8 @@ export function runCli(): void {
     if (stdout.isTTY) stdout.write('\x1b[?25h');
   };
   process.once('exit', restoreCursor);
-  main(process.argv.slice(2), process.env, { stdout, stderr: process.stderr, signal: controller.signal }).then(
+  const io: CliIo = { stdout, stderr: process.stderr, signal: controller.signal, ...(options.version === undefined ? {} : { version: options.version }) };
+  main(process.argv.slice(2), process.env, io).then(
     (code) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

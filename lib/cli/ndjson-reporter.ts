@@ -1,12 +1,25 @@
 import type { CliStream } from './cli-io.js';
+import { progressOf } from './progress-of.js';
 import { describeError, type WatchReporter } from './watch-reporter.js';
+
+/** Options of {@link createNdjsonReporter}. */
+export interface NdjsonReporterOptions {
+  /** Clock of `elapsedMs`. @default Date.now */
+  readonly now?: () => number;
+  /** The status URL of a task, named in HTTP error lines (`error.url`). */
+  readonly requestUrl?: (taskId: string) => string;
+}
 
 /**
  * A {@link WatchReporter} writing one JSON object per line: one per transition
- * (`{"event":"transition","taskId","from","to","at","polls","elapsedMs", …}`, plus for terminal
- * phases `contentBytes`/`file`, or the `error`), and one per stream error
- * (`{"event":"error","taskId","polls","elapsedMs","error":{"name","message","status"?}}`); on
- * Ctrl-C, `{"event":"interrupted","taskId",…}` for each unfinished task.
+ * (`{"event":"transition","taskId","from","to","at","polls","elapsedMs", …}`, plus `status` and,
+ * when the task reports it, `progress: {current,total,ratio}` for a waiting or running task — a
+ * progress update has `from === to` — and for terminal phases `contentBytes`/`file`, or the
+ * `error`); one per transient failure about to be retried
+ * (`{"event":"retry","taskId","attempt","delayMs","error","status"?,"elapsedMs"}`, so a
+ * refused port is visible at once, not after the retries ran out); one per stream error
+ * (`{"event":"error","taskId","polls","elapsedMs","error":{"name","message","status"?,"url"?}}`);
+ * on Ctrl-C, `{"event":"interrupted","taskId",…}` for each unfinished task.
  * Nothing else goes to stdout, so the output can be piped to `jq`.
  *
  * @example
@@ -14,7 +27,8 @@ import { describeError, type WatchReporter } from './watch-reporter.js';
  * const reporter = createNdjsonReporter(process.stdout)
  * ```
  */
-export function createNdjsonReporter(out: CliStream, now: () => number = Date.now): WatchReporter {
+export function createNdjsonReporter(out: CliStream, options: NdjsonReporterOptions | (() => number) = {}): WatchReporter {
+  const { now = Date.now, requestUrl } = typeof options === 'function' ? { now: options, requestUrl: undefined } : options;
   let startedAt = now();
   const line = (value: unknown): void => {
     out.write(`${JSON.stringify(value)}\n`);
@@ -36,12 +50,26 @@ export function createNdjsonReporter(out: CliStream, now: () => number = Date.no
         case 'failed':
           line({ ...base, error: { message: state.error.message, ...(state.error.type === undefined ? {} : { type: state.error.type }) } });
           return;
-        default:
-          line({ ...base, status: state.status });
+        default: {
+          const progress = progressOf(state);
+          line({ ...base, status: state.status, ...(progress === undefined ? {} : { progress }) });
+        }
       }
     },
+    activity(event) {
+      if (event.type !== 'retry' || event.taskId === undefined) return;
+      line({
+        event: 'retry',
+        taskId: event.taskId,
+        attempt: event.attempt ?? 1,
+        delayMs: Math.max(0, Math.round(event.delay ?? 0)),
+        error: event.error ?? 'Error',
+        ...(event.status === undefined ? {} : { status: event.status }),
+        elapsedMs: now() - startedAt,
+      });
+    },
     error(taskId, error, polls) {
-      line({ event: 'error', taskId, polls, elapsedMs: now() - startedAt, error: describeError(error) });
+      line({ event: 'error', taskId, polls, elapsedMs: now() - startedAt, error: describeError(error, requestUrl?.(taskId)) });
     },
     finish(summary) {
       // No summary line: each task already has its terminal or error line. Only tasks cut short

@@ -13,6 +13,14 @@ import type { CliEnv } from './watch-command.js';
 
 const SAMPLE_DURATION_MS = 30_000;
 
+/** How the `Try:` line starts: it works as printed in a project that installed the package. @internal */
+export const TRY_PREFIX = 'npx factpulse-rx watch';
+
+/** Quotes a path for a POSIX shell when it needs it (spaces, quotes…). @internal */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** `simulate` arguments, parsed and checked. @internal */
 export interface SimulateArgs {
   readonly port: number;
@@ -20,6 +28,7 @@ export interface SimulateArgs {
   readonly faultRate: number;
   readonly durationMs: number;
   readonly submit: number;
+  readonly progressSteps: number;
   readonly tokenFile: string | undefined;
   readonly quiet: boolean;
   readonly help: boolean;
@@ -39,6 +48,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
         'fault-rate': { type: 'string' },
         duration: { type: 'string' },
         submit: { type: 'string' },
+        progress: { type: 'string' },
         'token-file': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -53,6 +63,8 @@ export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
   if (!(faultRate >= 0 && faultRate <= 1)) throw new UsageError('--fault-rate must be a number between 0 and 1, e.g. 0.2', 'simulate');
   const submit = values.submit === undefined ? 3 : Number(values.submit);
   if (!Number.isInteger(submit) || submit < 0 || submit > 100) throw new UsageError('--submit must be an integer between 0 and 100', 'simulate');
+  const progressSteps = values.progress === undefined ? 5 : Number(values.progress);
+  if (!/^\d+$/.test(values.progress ?? '5') || progressSteps > 100) throw new UsageError('--progress must be an integer between 0 and 100', 'simulate');
   const seed = values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
   return {
     port,
@@ -60,6 +72,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
     faultRate,
     durationMs: values.duration === undefined ? 4000 : parseDuration(values.duration, '--duration', 'simulate'),
     submit,
+    progressSteps,
     tokenFile: values['token-file'],
     quiet: values.quiet === true,
     help: values.help === true,
@@ -99,6 +112,7 @@ export async function simulateCommand(args: readonly string[], env: CliEnv, io: 
       port: parsed.port,
       ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
       durationMs: parsed.durationMs,
+      progressSteps: parsed.progressSteps,
       faults: { rate: parsed.faultRate },
       ...(parsed.quiet ? {} : { onRequest: (entry: RequestLogEntry) => void io.stdout.write(logLine(entry, paint)) }),
     });
@@ -120,7 +134,7 @@ export async function simulateCommand(args: readonly string[], env: CliEnv, io: 
       ids.push(`${(await sim.submit({ outcome, durationMs: Math.max(parsed.durationMs, SAMPLE_DURATION_MS) })).taskId}  ${paint.dim(outcome)}`);
     }
     const lines = [
-      `${paint.bold('FactPulse simulator')} listening on ${paint.cyan(sim.url)} ${paint.dim(`(seed ${sim.seed}, fault rate ${parsed.faultRate}, tasks take ${parsed.durationMs} ms)`)}`,
+      `${paint.bold('FactPulse simulator')} listening on ${paint.cyan(sim.url)} ${paint.dim(`(seed ${sim.seed}, fault rate ${parsed.faultRate}, tasks take ${parsed.durationMs} ms, ${parsed.progressSteps} progress steps)`)}`,
       `  log in:     POST ${sim.url}/api/token/ {"username":"${sim.credentials.username}","password":"${sim.credentials.password}"}`,
       `  submit:     POST ${sim.url}/api/v1/processing/generate-invoice {"outcome":"success"|"rejected"|"failed"}`,
       `  status:     GET  ${sim.url}/api/v1/processing/tasks/{task_id}/status`,
@@ -129,7 +143,8 @@ export async function simulateCommand(args: readonly string[], env: CliEnv, io: 
     if (ids.length > 0) {
       lines.push(`  sample tasks ${paint.dim(`(finish ${Math.max(parsed.durationMs, SAMPLE_DURATION_MS) / 1000} s after start)`)}:`, ...ids.map((id) => `    ${id}`));
       const plainIds = ids.map((id) => id.slice(0, 36)).join(' ');
-      lines.push('', `Try: factpulse-rx watch --base-url ${sim.url} --token-file ${tokenFile} ${plainIds}`);
+      // `npx` finds the command in a local install (node_modules/.bin) as well as a global one.
+      lines.push('', `Try: ${TRY_PREFIX} --base-url ${sim.url} --token-file ${shellQuote(tokenFile)} ${plainIds}`);
     }
     lines.push(paint.dim('Press Ctrl-C to stop.'), '');
     io.stdout.write(`${lines.join('\n')}\n`);

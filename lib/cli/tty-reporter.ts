@@ -3,6 +3,7 @@ import type { TaskPhase, TaskTransition } from '../transitions.js';
 import type { CliStream } from './cli-io.js';
 import { formatBytes, formatDelay, formatElapsed } from './format-units.js';
 import type { Paint } from './paint.js';
+import { formatProgress, progressOf } from './progress-of.js';
 import { describeError, type WatchedTask, type WatchReporter, type WatchSummary } from './watch-reporter.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -15,6 +16,8 @@ interface Row {
   note: string;
   /** The note shows a transport retry, cleared by the next good response. */
   retrying: boolean;
+  /** The note of the last transition (shown again once a retry is over). */
+  base: string;
 }
 
 /** Options of {@link createTtyReporter}. */
@@ -26,6 +29,8 @@ export interface TtyReporterOptions {
   readonly now?: () => number;
   /** A short label shown after each task id (e.g. the invoice number). */
   readonly labels?: ReadonlyMap<string, string>;
+  /** The status URL of a task, named in HTTP error lines. */
+  readonly requestUrl?: (taskId: string) => string;
 }
 
 /** Keeps a line to `width` visible characters (the line is plain text at this point). */
@@ -104,7 +109,7 @@ export function createTtyReporter(out: CliStream, options: TtyReporterOptions): 
   return {
     start(taskIds) {
       startedAt = now();
-      for (const taskId of taskIds) rows.push({ taskId, phase: 'waiting', polls: 0, endedAt: undefined, note: '', retrying: false });
+      for (const taskId of taskIds) rows.push({ taskId, phase: 'waiting', polls: 0, endedAt: undefined, note: '', retrying: false, base: '' });
       out.write('\x1b[?25l');
       draw();
       ticker = setInterval(draw, frameMs);
@@ -127,8 +132,14 @@ export function createTtyReporter(out: CliStream, options: TtyReporterOptions): 
         row.endedAt = now();
         row.note = state.error.type === undefined ? state.error.message : `${state.error.type}: ${state.error.message}`;
       } else {
-        // Custom Celery states (PROGRESS…) show their name next to the phase.
-        row.note = ['PENDING', 'STARTED', 'RETRY'].includes(state.status) ? '' : state.status;
+        // Custom Celery states (PROGRESS…) show their name next to the phase, and the progress
+        // (a bar and `3/10`) when the task reports numbers.
+        const custom = ['PENDING', 'STARTED', 'RETRY'].includes(state.status) ? '' : state.status;
+        const progress = progressOf(state);
+        // (`PROGRESS` itself goes without saying next to a bar; another custom state is named).
+        const named = custom === 'PROGRESS' ? '' : custom;
+        row.note = progress === undefined ? custom : `${progressBar(progress.ratio)} ${formatProgress(progress)}${named === '' ? '' : ` ${named}`}`;
+        row.base = row.note;
       }
       draw();
     },
@@ -142,13 +153,13 @@ export function createTtyReporter(out: CliStream, options: TtyReporterOptions): 
         row.note = `retry ${event.attempt ?? 1} after ${cause}, next try in ${formatDelay(event.delay ?? 0)}`;
       } else if (event.type === 'request-end' && row.retrying && event.status !== undefined && event.status < 300) {
         row.retrying = false;
-        row.note = '';
+        row.note = row.base;
       }
     },
     error(taskId, error, polls) {
       const row = rowOf(taskId);
       if (row === undefined) return;
-      const view = describeError(error);
+      const view = describeError(error, options.requestUrl?.(taskId));
       row.phase = 'error';
       row.polls = Math.max(row.polls, polls);
       row.endedAt = now();
@@ -167,13 +178,21 @@ export function createTtyReporter(out: CliStream, options: TtyReporterOptions): 
       }
       draw();
       out.write('\x1b[?25h');
-      out.write(`\n${summaryText(summary, paint).join('\n')}\n`);
+      out.write(`\n${summaryText(summary, paint, options.requestUrl).join('\n')}\n`);
     },
   };
 }
 
+/** A ten-cell bar for a ratio in [0, 1]: `███▌······`. @internal */
+export function progressBar(ratio: number, cells = 10): string {
+  const eighths = Math.round(Math.min(1, Math.max(0, ratio)) * cells * 2);
+  const full = Math.floor(eighths / 2);
+  const half = eighths % 2 === 1 ? '▌' : '';
+  return `${'█'.repeat(full)}${half}${'·'.repeat(cells - full - half.length)}`;
+}
+
 /** The summary lines printed under the live lines. @internal */
-export function summaryText(summary: WatchSummary, paint: Paint): string[] {
+export function summaryText(summary: WatchSummary, paint: Paint, requestUrl?: (taskId: string) => string): string[] {
   const count = (outcome: WatchedTask['outcome']): number => summary.tasks.filter((t) => t.outcome === outcome).length;
   const polls = summary.tasks.reduce((sum, t) => sum + t.polls, 0);
   const parts = [
@@ -200,7 +219,7 @@ export function summaryText(summary: WatchSummary, paint: Paint): string[] {
     } else if (task.outcome === 'failed' && state?.phase === 'failed') {
       lines.push(`  ${paint.red('failed')}   ${task.taskId}: ${state.error.type === undefined ? '' : `${state.error.type}: `}${state.error.message}`);
     } else if (task.outcome === 'error') {
-      const view = describeError(task.error);
+      const view = describeError(task.error, requestUrl?.(task.taskId));
       lines.push(`  ${paint.red('error')}    ${task.taskId}: ${view.name}: ${view.message}`);
     } else if (task.outcome === 'succeeded' && task.file !== undefined) {
       lines.push(`  ${paint.green('saved')}    ${task.file}`);

@@ -1,6 +1,6 @@
 /**
- * A mistake on the command line: `main` prints its message and the usage of the command, and
- * exits with code 2.
+ * A mistake on the command line: `main` prints its message and
+ * `Run factpulse-rx <command> --help for usage.` (one line each), and exits with code 2.
  *
  * @example
  * ```ts
@@ -9,7 +9,7 @@
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  /** The subcommand whose usage to show, if known. */
+  /** The subcommand whose `--help` to point to, if known. */
   readonly command: string | undefined;
   constructor(message: string, command?: string) {
     super(message);

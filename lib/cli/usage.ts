@@ -7,8 +7,9 @@ Options:
   --token-file PATH   read the bearer token from PATH (default: $FACTPULSE_TOKEN)
   --interval DURATION time between polls of a task (default: 2.5s), e.g. 500ms, 2s
   --deadline DURATION give up on a task after this long (exit code 3), e.g. 5m
-  --json              one JSON object per transition per line (default when stdout is not a terminal;
-                      on a terminal, more tasks than fit on the screen get one line per event)
+  --json              NDJSON: one JSON object per line for each transition (progress included),
+                      retry and error (default when stdout is not a terminal; on a terminal, more
+                      tasks than fit on the screen get one plain line per event)
   --out DIR           write each succeeded task's document to DIR/<taskId>.pdf
   -h, --help          show this help
 
@@ -29,6 +30,7 @@ Options:
   --fault-rate R      probability in [0, 1] of a fault on a status request (default: 0)
   --duration DURATION time a task takes to finish (default: 4s)
   --submit N          submit N sample tasks (30 s long) at start and print their ids (default: 3)
+  --progress N        PROGRESS answers {current, total} a running task reports (default: 5; 0: none)
   --token-file PATH   where to write a valid token, kept fresh (default: a file in the temp dir)
   --quiet             do not print each request
   -h, --help          show this help
@@ -55,6 +57,10 @@ Commands:
   watch <taskId...>   follow FactPulse tasks to their result
   simulate            run a FactPulse-compatible simulator locally
   demo                see the library work end to end, offline
+
+Options:
+  -h, --help          show this help
+  -V, --version       print the version
 
 Run factpulse-rx <command> --help for the options of a command.
 `;

@@ -9,7 +9,7 @@ import { createLogReporter } from './log-reporter.js';
 import { createNdjsonReporter } from './ndjson-reporter.js';
 import { colourWanted, createPaint } from './paint.js';
 import { parseDuration } from './parse-duration.js';
-import { redactingStream } from './redact.js';
+import { redactingStream, redactText } from './redact.js';
 import { createTtyReporter } from './tty-reporter.js';
 import { UsageError } from './usage-error.js';
 import { usageText } from './usage.js';
@@ -137,45 +137,96 @@ export async function readToken(tokenFile: string | undefined, env: CliEnv, cwd:
   return token;
 }
 
+/** The FactPulse status path the command polls (passed to the client, so the URL it names in errors is the one requested). @internal */
+export const STATUS_PATH = (encodedTaskId: string): string => `/api/v1/processing/tasks/${encodedTaskId}/status`;
+
 /**
- * `factpulse-rx watch`: follows the tasks and returns the exit code.
+ * The status URL of a task as the command shows it: the base URL without any user info, then
+ * the status path. The token is never part of it (it travels in the `Authorization` header).
+ *
+ * @internal
+ */
+export function statusUrlOf(baseUrl: string): (taskId: string) => string {
+  let shown = baseUrl;
+  try {
+    const url = new URL(baseUrl);
+    if (url.username !== '' || url.password !== '') {
+      url.username = '';
+      url.password = '';
+      shown = url.href.replace(/\/+$/, '');
+    }
+  } catch {
+    // parseWatchArgs already refused a URL that does not parse
+  }
+  return (taskId) => shown + STATUS_PATH(encodeURIComponent(taskId));
+}
+
+/**
+ * `factpulse-rx watch`: follows the tasks and returns the exit code. Every token the token
+ * source hands out (the first, and each one read again after a 401) is redacted from stdout,
+ * stderr and the error `main` prints.
  *
  * @internal
  */
 export async function watchCommand(args: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
+  const secrets = new Set<string>();
+  try {
+    return await watch(args, env, { ...io, stdout: redactingStream(io.stdout, secrets), stderr: redactingStream(io.stderr, secrets) }, secrets);
+  } catch (error) {
+    if (error instanceof Error) error.message = redactText(error.message, secrets);
+    throw error;
+  }
+}
+
+async function watch(args: readonly string[], env: CliEnv, io: CliIo, secrets: Set<string>): Promise<number> {
   const parsed = parseWatchArgs(args, env);
   if (parsed.help) {
     io.stdout.write(usageText('watch'));
     return 0;
   }
+  // A password in --base-url is a secret too (it is never printed either).
+  const { password } = new URL(parsed.baseUrl);
+  if (password !== '') {
+    secrets.add(password);
+    try {
+      secrets.add(decodeURIComponent(password));
+    } catch {
+      // not percent-encoded text: the raw form is redacted
+    }
+  }
   const cwd = io.cwd ?? process.cwd();
   const token = await readToken(parsed.tokenFile, env, cwd);
-  const stdout = redactingStream(io.stdout, [token]);
+  secrets.add(token);
   const tokenFile = parsed.tokenFile === undefined ? undefined : resolve(cwd, parsed.tokenFile);
-  // A token file is read again when the API refuses the token, so a rotated file is picked up.
+  // A token file is read again when the API refuses the token, so a rotated file is picked up;
+  // every token read is redacted from then on.
   let current = token;
   const tokenSource = async ({ refresh }: { refresh: boolean }): Promise<string> => {
     if (refresh && tokenFile !== undefined) current = await readToken(parsed.tokenFile, env, cwd).catch(() => current);
+    secrets.add(current);
     return current;
   };
   const statusOptions: TaskStatusOptions = {
     baseUrl: parsed.baseUrl,
     token: tokenFile === undefined ? token : tokenSource,
+    statusPath: STATUS_PATH,
     ...(parsed.interval === undefined ? {} : { interval: parsed.interval }),
     ...(parsed.deadline === undefined ? {} : { deadline: parsed.deadline }),
   };
+  const requestUrl = statusUrlOf(parsed.baseUrl);
+  const stdout = io.stdout;
   // A terminal gets live lines, redrawn in place, when they all fit on the screen (cursor moves
   // cannot reach above its top); more tasks than that get one plain line per event instead.
   const paint = createPaint(colourWanted(io.stdout, env));
   const fits = new Set(parsed.taskIds).size <= Math.max(1, (io.stdout.rows !== undefined && io.stdout.rows > 0 ? io.stdout.rows : 24) - 2);
   const reporter =
     parsed.json || io.stdout.isTTY !== true
-      ? createNdjsonReporter(stdout)
+      ? createNdjsonReporter(stdout, { requestUrl })
       : fits
-        ? createTtyReporter(stdout, { paint })
-        : createLogReporter(stdout, { paint });
+        ? createTtyReporter(stdout, { paint, requestUrl })
+        : createLogReporter(stdout, { paint, requestUrl });
   // One client for all ids: a shared budget of requests in flight, and its events give the live
-  // poll counts and retries.
+  // poll counts, retries and progress.
   const client = createTaskClient(statusOptions);
   try {
     const summary = await watchTasks({

@@ -79,17 +79,27 @@ export interface ErrorView {
   readonly name: string;
   readonly message: string;
   readonly status?: number;
+  /** The URL requested, for an HTTP error (never with a token: the token travels in a header). */
+  readonly url?: string;
 }
 
 /**
  * The readable view of an error. Library errors never carry a token; other messages are shown
- * as they are (and the command scrubs its token from everything it prints anyway).
+ * as they are (and the command scrubs its tokens from everything it prints anyway). An HTTP
+ * error names the URL requested when `url` is given: `HTTP 404 from https://…/status`.
  *
  * @internal
  */
-export function describeError(error: unknown): ErrorView {
+export function describeError(error: unknown, url?: string): ErrorView {
   if (error instanceof Error && error.name === 'TaskClientDisposedError') return { name: error.name, message: 'stopped' };
-  if (error instanceof HttpError) return { name: error.name, message: error.message, status: error.status };
+  if (error instanceof HttpError) {
+    if (url === undefined) return { name: error.name, message: error.message, status: error.status };
+    const head = `HTTP ${error.status}`;
+    const message = error.message.startsWith(head)
+      ? `${head} from ${url}${error.message.slice(head.length)}`
+      : `${error.message} (${head} from ${url})`;
+    return { name: error.name, message, status: error.status, url };
+  }
   if (isTaskStatusError(error) || error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }

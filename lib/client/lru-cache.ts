@@ -44,6 +44,11 @@ export class LruCache<V> {
     }
   }
 
+  /** Drops the entry under `key`, if any. */
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
   /** Entries that have not expired. */
   size(): number {
     const now = this.now();

@@ -19,22 +19,22 @@ export interface RetryBudgetOptions {
    * Tokens in the full bucket (and at start).
    * @default 500
    */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
   /**
    * Tokens a retry of an HTTP failure (429, 5xx, 408) costs.
    * @default 5
    */
-  readonly retryCost?: number;
+  readonly retryCost?: number | undefined;
   /**
    * Tokens a retry of a request timeout or a network error costs.
    * @default 10
    */
-  readonly timeoutRetryCost?: number;
+  readonly timeoutRetryCost?: number | undefined;
   /**
    * Tokens a good response refunds when its poll needed no retry.
    * @default 1
    */
-  readonly noRetryIncrement?: number;
+  readonly noRetryIncrement?: number | undefined;
 }
 
 /** @internal The AWS SDK's standard retry quota constants. */

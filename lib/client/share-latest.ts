@@ -50,6 +50,14 @@ export class LatestShare<T> {
     return () => this.remove(subscriber);
   }
 
+  /**
+   * Sets the value replayed to the next subscribers before the source is connected (a value kept
+   * from an earlier connection); the source's own values replace it. Ignored once connected.
+   */
+  seed(value: T): void {
+    if (this.current === undefined) this.latest = { value };
+  }
+
   /** Errors every subscriber with `error` and unsubscribes the source (when connected). */
   error(error: unknown): void {
     if (this.current === undefined) return;

@@ -18,7 +18,14 @@ export class TaskClientDisposedError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link TaskClientDisposedError}. */
+/**
+ * True when `error` is a {@link TaskClientDisposedError}: the client was disposed while the stream ran.
+ *
+ * @example
+ * ```ts
+ * client.status$(id).subscribe({ error: (e) => { if (!isTaskClientDisposedError(e)) console.error(e) } })
+ * ```
+ */
 export function isTaskClientDisposedError(error: unknown): error is TaskClientDisposedError {
   return error instanceof TaskClientDisposedError;
 }

@@ -27,12 +27,54 @@ import type { TaskTransition } from '../transitions.js';
  */
 export interface TaskHub {
   /** Events naming task ids (see `hintTaskId`); each polls the named task at once. */
-  readonly hints?: Observable<unknown>;
+  readonly hints?: Observable<unknown> | undefined;
   /**
    * Wraps the poll loop of `taskId`; the identity when absent. `context` reports the hub's own
    * events (role changes, fallbacks) on the client's `events$`.
    */
   follow?(taskId: string, poll$: Observable<TaskTransition>, context: TaskHubContext): Observable<TaskTransition>;
+  /**
+   * A request budget shared by every process using the hub. A client created with
+   * `maxRequestsPerSecond` calls it once and then waits for {@link TaskHubBudget.permit} before
+   * each request (after its own per-process bucket, which stays the budget whenever the hub cannot
+   * count for the fleet).
+   */
+  requestBudget?(limit: TaskHubBudgetLimit, context: TaskHubContext): TaskHubBudget;
+}
+
+/**
+ * The budget a client asks a hub to enforce across the fleet (see {@link TaskHub.requestBudget}):
+ * `perSecond` is the client's `maxRequestsPerSecond`, `burst` its `maxRequestsBurst`.
+ *
+ * @example
+ * ```ts
+ * const budget = hub.requestBudget?.({ perSecond: 5, burst: 5 }, context)
+ * ```
+ */
+export interface TaskHubBudgetLimit {
+  /** Requests per second for the whole fleet. */
+  readonly perSecond: number;
+  /** Requests that may go at once after the budget was idle. */
+  readonly burst: number;
+}
+
+/**
+ * A fleet-wide request budget handed out by a hub (see {@link TaskHub.requestBudget}).
+ *
+ * @example
+ * ```ts
+ * const send$ = budget.permit().pipe(take(1), concatMap(() => request$))
+ * ```
+ */
+export interface TaskHubBudget {
+  /**
+   * Emits once when one more request may be sent (then completes). Unsubscribing before leaves
+   * the queue. When the hub cannot count for the fleet (its backend is down), it emits at once:
+   * the client's own per-process budget then applies.
+   */
+  permit(): Observable<unknown>;
+  /** Stops the budget's timers (the client calls it on `dispose()`). */
+  close(): void;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { SchedulerLike } from 'rxjs';
 
 /** Float slack for comparisons of accumulated fractional intervals. */
 const EPSILON = 1e-6;
@@ -7,12 +6,13 @@ const EPSILON = 1e-6;
  * @internal A token bucket for `maxRequestsPerSecond`: it holds up to `burst` tokens (default
  * `max(1, ratePerSecond)`), refills at `ratePerSecond`, and each request takes one. Written as
  * the equivalent GCRA (a "theoretical arrival time" advanced by `1000 / rate` ms per request),
- * so fractional rates keep their exact pace on an integer-ms clock. Time is read from the
- * scheduler only (`scheduler.now()`), so it runs in virtual time.
+ * so fractional rates keep their exact pace on an integer-ms clock. Time is read from `clock.now()`
+ * only — the client hands it its monotonic clock (see `monotonicClock`), so it runs in virtual
+ * time and a wall clock set back does not stop it.
  *
  * @example
  * ```ts
- * const bucket = new TokenBucket(10, scheduler)
+ * const bucket = new TokenBucket(10, { now: monotonicClock(scheduler) })
  * const wait = bucket.take() // 0: go now; otherwise ms until a token is due
  * ```
  */
@@ -28,18 +28,18 @@ export class TokenBucket {
 
   constructor(
     ratePerSecond: number,
-    private readonly scheduler: SchedulerLike,
+    private readonly clock: { now(): number },
     burst: number = Math.max(1, ratePerSecond),
   ) {
     this.interval = 1000 / ratePerSecond;
     this.tolerance = (Math.max(1, burst) - 1) * this.interval;
     this.slack = Math.min(1, this.interval / 2);
-    this.tat = scheduler.now();
+    this.tat = clock.now();
   }
 
   /** Takes a token and returns 0, or takes nothing and returns the ms until one is due (≥ 1). */
   take(): number {
-    const now = this.scheduler.now();
+    const now = this.clock.now();
     // A request up to 1 ms late keeps the pace (timers fire on whole ms); later ones reset it.
     const tat = this.tat >= now - this.slack ? this.tat : now;
     const wait = tat - this.tolerance - now;
@@ -52,7 +52,7 @@ export class TokenBucket {
 
   /** Whole tokens available now. */
   available(): number {
-    const now = this.scheduler.now();
+    const now = this.clock.now();
     const ahead = Math.max(this.tat, now) - now;
     return Math.max(0, Math.floor((this.tolerance - ahead) / this.interval + EPSILON) + 1);
   }

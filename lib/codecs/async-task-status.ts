@@ -40,9 +40,15 @@ export const AsyncTaskStatus = new t.Type<AsyncTaskStatus, AsyncTaskStatus, unkn
   (u, c) =>
     pipe(
       Wire.validate(u, t.appendContext(c, '', Wire, u)),
-      E.map((w) => {
-        const taskId = 'taskId' in w ? w.taskId : w.task_id;
-        return w.result === undefined ? { taskId, status: w.status } : { taskId, status: w.status, result: w.result };
+      E.chain((w) => {
+        // `taskId` wins when present, and then must be a string: `{ taskId: {}, task_id: "…" }`
+        // is not an answer about any task.
+        const spelled = (w as { taskId?: unknown }).taskId;
+        if (spelled !== undefined && typeof spelled !== 'string') {
+          return t.failure<AsyncTaskStatus>(spelled, t.appendContext(c, 'taskId', t.string, spelled));
+        }
+        const taskId = typeof spelled === 'string' ? spelled : (w as { task_id: string }).task_id;
+        return t.success(w.result === undefined ? { taskId, status: w.status } : { taskId, status: w.status, result: w.result });
       }),
     ),
   t.identity,

@@ -4,3 +4,4 @@ export { BusinessResult, BusinessSuccess, BusinessError } from './business-resul
 export { ValidationErrorDetail, type ValidationLevel, type ValidationSource } from './validation-error-detail.js';
 export { ApiError } from './api-error.js';
 export { HttpValidationError } from './http-validation-error.js';
+export { RESULT_BOUNDS } from './json-bounds.js';

@@ -17,7 +17,14 @@ export class AuthError extends HttpError {
   }
 }
 
-/** True when `error` is an {@link AuthError}. */
+/**
+ * True when `error` is an {@link AuthError}: the API refused the token, even after one refresh.
+ *
+ * @example
+ * ```ts
+ * if (isAuthError(e)) redirectToLogin() // e.status === 401
+ * ```
+ */
 export function isAuthError(error: unknown): error is AuthError {
   return error instanceof AuthError;
 }

@@ -11,7 +11,14 @@ export class DeadlineError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link DeadlineError}. */
+/**
+ * True when `error` is a {@link DeadlineError}: the task outlived the `deadline` option.
+ *
+ * @example
+ * ```ts
+ * if (isDeadlineError(e)) show(`still running after ${e.message}; check again later`)
+ * ```
+ */
 export function isDeadlineError(error: unknown): error is DeadlineError {
   return error instanceof DeadlineError;
 }

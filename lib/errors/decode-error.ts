@@ -22,7 +22,14 @@ export class DecodeError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link DecodeError}. */
+/**
+ * True when `error` is a {@link DecodeError}: an answer did not fit the expected shape (or named another task).
+ *
+ * @example
+ * ```ts
+ * if (isDecodeError(e)) log.error('FactPulse answered something unexpected', e.message)
+ * ```
+ */
 export function isDecodeError(error: unknown): error is DecodeError {
   return error instanceof DecodeError;
 }

@@ -34,7 +34,14 @@ export class HttpError extends TaskStatusError {
   }
 }
 
-/** True when `error` is an {@link HttpError} (including {@link AuthError} and {@link RequestValidationError}). */
+/**
+ * True when `error` is an {@link HttpError} (including {@link AuthError} and {@link RequestValidationError}).
+ *
+ * @example
+ * ```ts
+ * if (isHttpError(e) && e.status === 404) console.error('wrong baseUrl?', e.body)
+ * ```
+ */
 export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError;
 }

@@ -12,7 +12,14 @@ export class NetworkError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link NetworkError}. */
+/**
+ * True when `error` is a {@link NetworkError}: no response (refused, reset, DNS), after the retries.
+ *
+ * @example
+ * ```ts
+ * if (isNetworkError(e)) show('FactPulse cannot be reached; is the network up?')
+ * ```
+ */
 export function isNetworkError(error: unknown): error is NetworkError {
   return error instanceof NetworkError;
 }

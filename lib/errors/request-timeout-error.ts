@@ -11,7 +11,14 @@ export class RequestTimeoutError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link RequestTimeoutError}. */
+/**
+ * True when `error` is a {@link RequestTimeoutError}: a request took longer than `requestTimeout`, after the retries.
+ *
+ * @example
+ * ```ts
+ * if (isRequestTimeoutError(e)) show('FactPulse is slow to answer; try again')
+ * ```
+ */
 export function isRequestTimeoutError(error: unknown): error is RequestTimeoutError {
   return error instanceof RequestTimeoutError;
 }

@@ -22,7 +22,14 @@ export class RequestValidationError extends HttpError {
   }
 }
 
-/** True when `error` is a {@link RequestValidationError}. */
+/**
+ * True when `error` is a {@link RequestValidationError}: a 422 with FastAPI's `detail` list.
+ *
+ * @example
+ * ```ts
+ * if (isRequestValidationError(e)) for (const d of e.detail) console.error(d.loc.join('.'), d.msg)
+ * ```
+ */
 export function isRequestValidationError(error: unknown): error is RequestValidationError {
   return error instanceof RequestValidationError;
 }

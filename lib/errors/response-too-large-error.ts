@@ -11,7 +11,14 @@ export class ResponseTooLargeError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link ResponseTooLargeError}. */
+/**
+ * True when `error` is a {@link ResponseTooLargeError}: an answer was larger than `maxResponseBytes`.
+ *
+ * @example
+ * ```ts
+ * if (isResponseTooLargeError(e)) console.error('raise maxResponseBytes for this document?', e.message)
+ * ```
+ */
 export function isResponseTooLargeError(error: unknown): error is ResponseTooLargeError {
   return error instanceof ResponseTooLargeError;
 }

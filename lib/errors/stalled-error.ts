@@ -11,7 +11,14 @@ export class StalledError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link StalledError}. */
+/**
+ * True when `error` is a {@link StalledError}: the task stayed `pending` longer than `stallAfter`.
+ *
+ * @example
+ * ```ts
+ * if (isStalledError(e)) show('no worker picked the task up; is the queue running?')
+ * ```
+ */
 export function isStalledError(error: unknown): error is StalledError {
   return error instanceof StalledError;
 }

@@ -21,7 +21,14 @@ export class TaskFailedError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link TaskFailedError}. */
+/**
+ * True when `error` is a {@link TaskFailedError}: `result$` saw Celery `FAILURE` (or `REVOKED`).
+ *
+ * @example
+ * ```ts
+ * client.result$(id).subscribe({ error: (e) => { if (isTaskFailedError(e)) show(`failed: ${e.message}`) } })
+ * ```
+ */
 export function isTaskFailedError(error: unknown): error is TaskFailedError {
   return error instanceof TaskFailedError;
 }

@@ -21,7 +21,14 @@ export class TaskRejectedError extends TaskStatusError {
   }
 }
 
-/** True when `error` is a {@link TaskRejectedError}. */
+/**
+ * True when `error` is a {@link TaskRejectedError}: `result$` saw a business `ERROR` (the invoice was refused).
+ *
+ * @example
+ * ```ts
+ * client.result$(id).subscribe({ error: (e) => { if (isTaskRejectedError(e)) show(e.message) } })
+ * ```
+ */
 export function isTaskRejectedError(error: unknown): error is TaskRejectedError {
   return error instanceof TaskRejectedError;
 }

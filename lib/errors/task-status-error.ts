@@ -32,7 +32,15 @@ export class TaskStatusError extends Error {
   }
 }
 
-/** True when `error` is any factpulse-rx error. */
+/**
+ * True when `error` is any factpulse-rx error (every class above extends {@link TaskStatusError}).
+ *
+ * @example
+ * ```ts
+ * if (isTaskStatusError(e)) console.error(e.name, e.taskId, e.message)
+ * else throw e // not ours
+ * ```
+ */
 export function isTaskStatusError(error: unknown): error is TaskStatusError {
   return error instanceof TaskStatusError;
 }

@@ -1,4 +1,3 @@
-import { fetch as crossFetch } from 'cross-fetch';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -7,7 +6,7 @@ import { TaskStatusError } from '../errors/task-status-error.js';
 import { keepAliveAgent } from './keep-alive.js';
 import { sameOrigin } from './origin.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { redactAuthorization } from './redact-token.js';
+import { credentialOf, redactAuthorization, redactHeaders, redactText } from './redact-token.js';
 
 /**
  * The init the fetch transport passes to `fetch` (a subset of `RequestInit`, plus node-fetch's `agent`).
@@ -83,13 +82,13 @@ export interface FetchTransportOptions {
    * The `fetch` to use. It is always called as a plain function (never as a method).
    * @default cross-fetch (node-fetch v2 on Node, the native fetch in browsers)
    */
-  readonly fetch?: FetchFunction;
+  readonly fetch?: FetchFunction | undefined;
   /**
    * Same-origin redirects (301, 302, 303, 307, 308 with a `Location`) followed per request; one
    * more is an `HttpError`. A cross-origin redirect is always an `HttpError`.
    * @default 5
    */
-  readonly maxRedirects?: number;
+  readonly maxRedirects?: number | undefined;
   /**
    * Connection pooling for node-fetch (passed as its `agent` option): `true` for the shared
    * keep-alive agents (up to 16 384 idle sockets per host, no cap on active ones), `false` for
@@ -97,7 +96,7 @@ export interface FetchTransportOptions {
    * ignores it.
    * @default true with the default fetch, false with an injected `fetch`
    */
-  readonly agent?: boolean | FetchAgent;
+  readonly agent?: boolean | FetchAgent | undefined;
 }
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -119,8 +118,51 @@ function copyHeader(this: Record<string, string>, value: string, name: string): 
   this[name.toLowerCase()] = value;
 }
 
+/** cross-fetch, once loaded (only the default path loads it: see {@link loadDefaultFetch}). */
+let defaultFetch: Promise<FetchFunction> | undefined;
+
+/**
+ * `import('cross-fetch')`; where a CommonJS sandbox cannot run a dynamic import (Jest without
+ * `--experimental-vm-modules`), its own `module.require`. Never a literal `require(…)`, which
+ * bundlers would pull into the main bundle.
+ */
+async function importCrossFetch(): Promise<unknown> {
+  try {
+    return await import('cross-fetch');
+  } catch (error: unknown) {
+    const cjs = typeof module === 'object' && module !== null ? (module as { require?: unknown }).require : undefined;
+    if (typeof cjs !== 'function') throw error;
+    return (cjs as (id: string) => unknown).call(module, 'cross-fetch');
+  }
+}
+
+/**
+ * @internal Loads cross-fetch on first use of a transport without `fetch`: an app (or a browser
+ * bundle) that hands its own `fetch` or `transport` over never loads it.
+ *
+ * @example
+ * ```ts
+ * const fetch = await loadDefaultFetch()
+ * ```
+ */
+export function loadDefaultFetch(): Promise<FetchFunction> {
+  defaultFetch ??= importCrossFetch().then((loaded: unknown) => {
+    const m = loaded as { fetch?: unknown; default?: unknown };
+    const inner = m.default as { fetch?: unknown } | undefined;
+    const found = m.fetch ?? inner?.fetch ?? m.default;
+    if (typeof found !== 'function') throw new TypeError('cross-fetch did not provide a fetch function');
+    return found as FetchFunction;
+  });
+  // A failed load is not kept: the next request tries again.
+  defaultFetch.catch(() => {
+    defaultFetch = undefined;
+  });
+  return defaultFetch;
+}
+
 interface CallConfig {
-  readonly fetch: FetchFunction;
+  /** The injected fetch; `undefined` for the default (cross-fetch, loaded on first use). */
+  readonly fetch: FetchFunction | undefined;
   readonly agent: FetchAgent | undefined;
   readonly maxRedirects: number;
 }
@@ -164,7 +206,7 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   }
   const useShared = agent === true || (agent === undefined && injected === undefined);
   const config: CallConfig = {
-    fetch: injected ?? (crossFetch as FetchFunction),
+    fetch: injected,
     agent: useShared ? keepAliveAgent : typeof agent === 'boolean' ? undefined : agent,
     maxRedirects,
   };
@@ -176,12 +218,16 @@ class FetchCall implements Unsubscribable {
   /** The controller of the HTTP request in flight (a new one per redirect hop). */
   private controller: AbortController | undefined;
   private settled = false;
+  /** The token sent (`Authorization` without its scheme): redacted from whatever the response echoes. */
+  private readonly credential: string | undefined;
 
   constructor(
     private readonly config: CallConfig,
     private readonly request: TransportRequest,
     private readonly subscriber: Subscriber<TransportResponse>,
-  ) {}
+  ) {
+    this.credential = credentialOf(request.headers);
+  }
 
   start(): this {
     void this.run();
@@ -208,12 +254,16 @@ class FetchCall implements Unsubscribable {
   }
 
   private async send(): Promise<TransportResponse> {
-    const { fetch, agent } = this.config;
+    const { agent } = this.config;
+    const fetch = this.config.fetch ?? (await loadDefaultFetch());
     const { headers, taskId } = this.request;
     let url = this.request.url;
     for (let redirects = 0; ; redirects++) {
       const controller = new AbortController();
       this.controller = controller;
+      // Unsubscribed while cross-fetch was loading: send nothing.
+      if (this.subscriber.closed) controller.abort();
+      if (controller.signal.aborted) throw controller.signal.reason;
       const init: FetchRequestInit = { method: 'GET', headers, signal: controller.signal, redirect: 'manual', agent };
       const res = await fetch(url, init);
       guardBody(res.body);
@@ -226,7 +276,7 @@ class FetchCall implements Unsubscribable {
         const location = res.headers.get('location');
         if (location !== null) {
           cancelBody(res.body, controller);
-          url = this.nextUrl(url, location, status, redirects, readHeaders(res));
+          url = this.nextUrl(url, location, status, redirects, redactHeaders(readHeaders(res), this.credential));
           continue;
         }
       } else if (res.type === 'opaqueredirect') {
@@ -238,7 +288,7 @@ class FetchCall implements Unsubscribable {
   }
 
   /** Validates one redirect: same origin, within the limit. Returns the URL to request next. */
-  private nextUrl(from: string, location: string, status: number, redirects: number, headers: Record<string, string>): string {
+  private nextUrl(from: string, location: string, status: number, redirects: number, headers: Readonly<Record<string, string>>): string {
     const { taskId } = this.request;
     const base = new URL(from);
     let target: URL;
@@ -260,7 +310,7 @@ class FetchCall implements Unsubscribable {
   /** Reads the body within the size limit and turns it into a {@link TransportResponse}. */
   private async read(res: FetchResponse, controller: AbortController): Promise<TransportResponse> {
     const { taskId, maxResponseBytes: limit } = this.request;
-    const headers = readHeaders(res);
+    const headers = redactHeaders(readHeaders(res), this.credential);
     const lengthHeader = headers['content-length'];
     const declared = lengthHeader !== undefined && DIGITS.test(lengthHeader) ? Number(lengthHeader) : undefined;
     if (declared !== undefined && declared > limit) {
@@ -279,7 +329,7 @@ class FetchCall implements Unsubscribable {
         taskId,
       });
     }
-    return toResponse(res.status, headers, bytes);
+    return toResponse(res.status, headers, bytes, this.credential);
   }
 
   /** Any failure that is not already ours is a `NetworkError`, its message free of the token. */
@@ -491,9 +541,10 @@ async function readBytes(res: FetchResponse, limit: number, controller: AbortCon
 }
 
 /** JSON when the text parses, else the text (shortened); an empty body gives neither. */
-function toResponse(status: number, headers: Record<string, string>, bytes: Uint8Array): TransportResponse {
+function toResponse(status: number, headers: Readonly<Record<string, string>>, bytes: Uint8Array, credential: string | undefined): TransportResponse {
   if (bytes.byteLength === 0) return { status, headers };
-  const text = (utf8 ??= new TextDecoder()).decode(bytes);
+  // A body that echoes the token (a gateway page, a debug proxy) loses it here, before it is parsed.
+  const text = redactText((utf8 ??= new TextDecoder()).decode(bytes), credential);
   try {
     return { status, headers, body: JSON.parse(text) as unknown };
   } catch {

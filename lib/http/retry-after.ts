@@ -35,14 +35,17 @@ export type RetryAfterHeaders =
 
 /**
  * How long, in ms, a server asks the client to wait before trying again, read from the response
- * headers; `undefined` when it does not say (or says something unreadable).
+ * headers; `undefined` when it does not say, says something unreadable, or asks for no wait at all.
  *
  * - `retry-after-ms`: milliseconds (a non-negative integer or decimal). Wins when valid.
  * - `retry-after`: delta-seconds (a non-negative integer, or a decimal), or an HTTP date in any of
  *   the three RFC 9110 forms (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850
- *   `Sunday, 06-Nov-94 08:49:37 GMT`, asctime `Sun Nov  6 08:49:37 1994`), all read as UTC; a date
- *   at or before `nowMs` gives 0.
+ *   `Sunday, 06-Nov-94 08:49:37 GMT`, asctime `Sun Nov  6 08:49:37 1994`), all read as UTC. A date
+ *   is read against the response's own `Date` header when it has a valid one (so the two clocks
+ *   involved are the server's, and a skewed local clock does not matter), else against `nowMs`.
  *
+ * A wait of zero, or a date at or before "now", means "no hint" and gives `undefined`: the caller's
+ * own backoff applies (a 30 ms blip answered `Retry-After: 0` must not burn every retry at once).
  * Fractions of a ms are rounded up. A huge value is returned as it is (cap it yourself, e.g. with
  * `maxRetryAfter`) but never as `Infinity` or `NaN`: a number too large for a double is
  * `Number.MAX_VALUE`. Negative values, empty values, garbage and missing headers give
@@ -51,13 +54,16 @@ export type RetryAfterHeaders =
  * No jitter is applied: the server's hint is taken as given.
  *
  * @param headers the response headers.
- * @param nowMs the current time in epoch ms (in a pipeline, `scheduler.now()`), for HTTP dates.
+ * @param nowMs the current time in epoch ms (in a pipeline, `scheduler.now()`), for HTTP dates
+ * when the response carries no `Date` header.
  *
  * @example
  * ```ts
  * parseRetryAfter({ 'Retry-After': '2' }, Date.now()) // 2000
  * parseRetryAfter(new Headers({ 'retry-after-ms': '150' }), 0) // 150
  * parseRetryAfter(new Map([['retry-after', 'Wed, 21 Oct 2015 07:28:00 GMT']]), Date.UTC(2015, 9, 21, 7, 27)) // 60000
+ * parseRetryAfter({ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT', date: 'Wed, 21 Oct 2015 07:27:30 GMT' }, 0) // 30000
+ * parseRetryAfter({ 'Retry-After': '0' }, 0) // undefined
  * parseRetryAfter({}, 0) // undefined
  * ```
  */
@@ -68,8 +74,8 @@ export function parseRetryAfter(
   try {
     if (typeof headers !== 'object' || headers === null) return undefined;
     const ms = parseMilliseconds(readHeader(headers, 'retry-after-ms'));
-    if (ms !== undefined) return ms;
-    return parseRetryAfterValue(readHeader(headers, 'retry-after'), nowMs);
+    const wait = ms !== undefined ? ms : parseRetryAfterValue(readHeader(headers, 'retry-after'), () => responseNow(headers, nowMs));
+    return wait !== undefined && wait > 0 ? wait : undefined;
   } catch {
     // Headers-like objects and proxies can throw from `get`, getters or `ownKeys`.
     return undefined;
@@ -127,13 +133,26 @@ function parseMilliseconds(value: string | number | undefined): number | undefin
  * A `Retry-After` value (delta-seconds or HTTP date) as ms from `nowMs`, or `undefined`.
  * @internal
  */
-function parseRetryAfterValue(value: string | number | undefined, nowMs: number): number | undefined {
+function parseRetryAfterValue(value: string | number | undefined, now: () => number): number | undefined {
   const seconds = parseDecimal(value);
   if (seconds !== undefined) return finiteCeil(seconds * 1000);
-  if (typeof value !== 'string' || typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return undefined;
+  if (typeof value !== 'string') return undefined;
+  const nowMs = now();
+  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return undefined;
   const date = parseHttpDate(value.trim(), nowMs);
   if (date === undefined) return undefined;
   return date <= nowMs ? 0 : finiteCeil(date - nowMs);
+}
+
+/**
+ * "Now" for an HTTP-date `Retry-After`: the response's own valid `Date` header, else `nowMs`.
+ * @internal
+ */
+function responseNow(headers: object, nowMs: number): number {
+  const date = readHeader(headers, 'date');
+  if (typeof date !== 'string') return nowMs;
+  const epoch = parseHttpDate(date.trim(), typeof nowMs === 'number' && Number.isFinite(nowMs) ? nowMs : 0);
+  return epoch === undefined ? nowMs : epoch;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { asyncScheduler, retry, throwError, timer } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
-import { check, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import { MAX_TIMER_DELAY, check, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
 import type { Jitter, RetryDelayOptions } from './backoff-delay.js';
 
 /**
@@ -63,6 +63,28 @@ export interface RetryBackoffConfig {
    * @default asyncScheduler
    */
   scheduler?: SchedulerLike;
+  /**
+   * A wait the failure itself asks for, in ms (typically `Retry-After` read with
+   * `parseRetryAfter`), or `undefined` for none. When it gives a number, that wait replaces the
+   * backoff delay of this retry, without jitter, capped at `maxRetryAfter`. Not part of
+   * backoff-rxjs.
+   * @default undefined (always the backoff delay)
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  retryAfter?: (error: any) => number | undefined;
+  /**
+   * The cap on a wait given by `retryAfter`, in ms (≥ 0, `Infinity` allowed). A longer hint is
+   * capped, not a reason to give up.
+   * @default Infinity
+   */
+  maxRetryAfter?: number;
+  /**
+   * Called once per retry, just before its wait starts, with the error, the retry's number (1 for
+   * the first since the last success) and the wait in ms. For logs and metrics.
+   * @default undefined
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onRetry?: (error: any, attempt: number, delay: number) => void;
 }
 
 const WHERE = 'retryBackoff';
@@ -102,6 +124,9 @@ export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: O
     jitter = 'none',
     random = Math.random,
     scheduler = asyncScheduler,
+    retryAfter,
+    maxRetryAfter = Number.POSITIVE_INFINITY,
+    onRetry,
   } = normalized;
 
   check.finiteNonNegative(WHERE, 'initialInterval', initialInterval);
@@ -113,6 +138,9 @@ export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: O
   check.optionalJitter(WHERE, 'jitter', jitter);
   check.optionalFunction(WHERE, 'random', random);
   check.optionalScheduler(WHERE, 'scheduler', scheduler);
+  check.optionalFunction(WHERE, 'retryAfter', retryAfter);
+  check.optionalLimit(WHERE, 'maxRetryAfter', maxRetryAfter);
+  check.optionalFunction(WHERE, 'onRetry', onRetry);
 
   const delayOptions: RetryDelayOptions = { initialInterval, maxInterval, backoffDelay, jitter, random };
 
@@ -122,10 +150,16 @@ export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: O
         count: maxRetries,
         resetOnSuccess,
         // `retry` checks `count` first and numbers retries from 1; backoff-rxjs numbers them from 0.
-        delay: (error: unknown, retryCount: number) =>
-          shouldRetry(error)
-            ? timer(retryDelay(retryCount - 1, delayOptions), scheduler)
-            : throwError(() => error),
+        delay: (error: unknown, retryCount: number) => {
+          if (!shouldRetry(error)) return throwError(() => error);
+          const hinted = retryAfter?.(error);
+          const delay =
+            typeof hinted === 'number' && hinted >= 0
+              ? Math.min(hinted, maxRetryAfter, MAX_TIMER_DELAY)
+              : retryDelay(retryCount - 1, delayOptions);
+          onRetry?.(error, retryCount, delay);
+          return timer(delay, scheduler);
+        },
       }),
     );
 }

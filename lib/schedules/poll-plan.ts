@@ -31,6 +31,8 @@ export interface PollPlanConfig {
   readonly budget: number;
   /** Upper bound on grid cells (memory and time). */
   readonly maxCells?: number;
+  /** Grid cells per `targetDelay` (and per `minGap`), at most: finer plans cost more time. Default 16. */
+  readonly resolution?: number;
 }
 
 /** @internal */
@@ -55,8 +57,8 @@ export interface PollPlan {
  * @internal
  */
 export function planPolls(cdf: (t: number) => number, horizon: number, config: PollPlanConfig): PollPlan {
-  const { minGap, maxGap, targetDelay, budget, maxCells = 3000 } = config;
-  const step = max(targetDelay / 16, minGap / 16, horizon / maxCells, 1e-3);
+  const { minGap, maxGap, targetDelay, budget, maxCells = 3000, resolution = 16 } = config;
+  const step = max(targetDelay / resolution, minGap / resolution, horizon / maxCells, 1e-3);
   const cells = max(1, ceil(horizon / step));
   const g0 = max(1, ceil(minGap / step - 1e-9));
   const g1 = max(g0, floor(maxGap / step + 1e-9));

@@ -1,5 +1,5 @@
 import type { TransportResponse } from '../http/transport.js';
-import type { TaskPhase } from '../transitions.js';
+import type { TaskPhase, TaskState } from '../transitions.js';
 
 /** What a {@link PollSchedule} is told when asked for the next delay. */
 export interface PollContext {
@@ -15,6 +15,11 @@ export interface PollContext {
   readonly inPhase: number;
   /** The last response (status, headers, parsed body). */
   readonly response?: TransportResponse;
+  /**
+   * The decoded state of the last good response (its `progress`, when the task reports
+   * `meta.current` / `meta.total`), or undefined when there is none (e.g. after a retried error).
+   */
+  readonly state?: TaskState;
   /** An optional label for the kind of task (the `kind` option), so a schedule can learn per kind. */
   readonly kind?: string;
 }

@@ -20,7 +20,22 @@ export type TaskOutcome = 'success' | 'rejected' | 'failed';
  * const status: SimulatedCeleryStatus = sim.stats(taskId).celeryStatus
  * ```
  */
-export type SimulatedCeleryStatus = 'PENDING' | 'STARTED' | 'RETRY' | 'SUCCESS' | 'FAILURE';
+export type SimulatedCeleryStatus = 'PENDING' | 'STARTED' | 'PROGRESS' | 'RETRY' | 'SUCCESS' | 'FAILURE';
+
+/**
+ * The Celery result of a simulated `PROGRESS` answer: the conventional `current` / `total` pair a
+ * task passes to `update_state(state='PROGRESS', meta=…)`, plus a readable `stage`.
+ *
+ * @example
+ * ```ts
+ * const meta: SimulatedProgressMeta = { current: 2, total: 5, stage: 'rendering' }
+ * ```
+ */
+export interface SimulatedProgressMeta {
+  readonly current: number;
+  readonly total: number;
+  readonly stage: string;
+}
 
 /** What the status endpoint says of a task at one moment. @internal */
 export interface TaskSnapshot {
@@ -33,6 +48,8 @@ export interface TaskSnapshot {
 export interface LifecycleStep {
   readonly at: number;
   readonly status: SimulatedCeleryStatus;
+  /** The Celery result of a non-terminal step (`PROGRESS` meta, `RETRY` exception). */
+  readonly meta?: unknown;
 }
 
 /** A task's whole life, fixed at submission. @internal */
@@ -57,14 +74,37 @@ export interface LifecycleSpec {
   readonly retry: boolean;
   /** The invoice number printed in the PDF of a success. */
   readonly invoiceNumber: string;
+  /** `PROGRESS` answers in the (last) `STARTED` stretch, each with `{ current, total, stage }`; 0 for none. */
+  readonly progressSteps?: number;
 }
 
 const RETRY_META = { exc_type: 'ConnectionError', exc_message: 'PDF renderer unavailable, retrying in a moment' };
+const STAGES = ['validating', 'rendering', 'embedding XML', 'signing', 'archiving'];
+
+/** The stage name shown for progress step `current` of `total`. */
+function stageOf(current: number, total: number): string {
+  return STAGES[Math.min(STAGES.length - 1, Math.floor(((current - 1) / total) * STAGES.length))] ?? 'working';
+}
+
+/**
+ * `PROGRESS` steps 1…n evenly inside [from, to): the task reports `STARTED` first, then each step,
+ * the last one a step before the terminal status.
+ */
+function progressSteps(from: number, to: number, n: number): LifecycleStep[] {
+  const steps: LifecycleStep[] = [];
+  for (let k = 1; k <= n; k++) {
+    const meta: SimulatedProgressMeta = { current: k, total: n, stage: stageOf(k, n) };
+    steps.push({ at: Math.round(from + ((to - from) * k) / (n + 1)), status: 'PROGRESS', meta });
+  }
+  return steps;
+}
 
 /**
  * Plans a task's lifecycle: `PENDING` for the first 30 % of `durationMs`, then `STARTED`, then
  * the terminal status at `durationMs`. With `retry`, `STARTED` at 20 %, `RETRY` at 45 %,
- * `STARTED` again at 65 %. The terminal result (PDF, AFNOR rejection or failure) is made now.
+ * `STARTED` again at 65 %. With `progressSteps` n, the last `STARTED` stretch is cut in n + 1
+ * equal parts: `STARTED`, then Celery-style `PROGRESS` answers `{ current: 1…n, total: n, stage }`.
+ * The terminal result (PDF, AFNOR rejection or failure) is made now.
  *
  * @internal
  * @example
@@ -75,18 +115,22 @@ const RETRY_META = { exc_type: 'ConnectionError', exc_message: 'PDF renderer una
  */
 export function planLifecycle(spec: LifecycleSpec, random: SeededRandom): LifecyclePlan {
   const d = spec.durationMs;
+  const n = spec.progressSteps ?? 0;
   const terminal: SimulatedCeleryStatus = spec.outcome === 'failed' ? 'FAILURE' : 'SUCCESS';
+  const lastStart = Math.round(d * (spec.retry ? 0.65 : 0.3));
   const steps: LifecycleStep[] = spec.retry
     ? [
         { at: 0, status: 'PENDING' },
         { at: Math.round(d * 0.2), status: 'STARTED' },
-        { at: Math.round(d * 0.45), status: 'RETRY' },
-        { at: Math.round(d * 0.65), status: 'STARTED' },
+        { at: Math.round(d * 0.45), status: 'RETRY', meta: RETRY_META },
+        { at: lastStart, status: 'STARTED' },
+        ...progressSteps(lastStart, d, n),
         { at: d, status: terminal },
       ]
     : [
         { at: 0, status: 'PENDING' },
-        { at: Math.round(d * 0.3), status: 'STARTED' },
+        { at: lastStart, status: 'STARTED' },
+        ...progressSteps(lastStart, d, n),
         { at: d, status: terminal },
       ];
   const result =
@@ -112,5 +156,5 @@ export function snapshotAt(plan: LifecyclePlan, elapsedMs: number): TaskSnapshot
   for (const step of plan.steps) if (step.at <= elapsedMs) current = step;
   const last = plan.steps[plan.steps.length - 1];
   if (current === last) return { status: current.status, result: plan.result };
-  return { status: current.status, result: current.status === 'RETRY' ? RETRY_META : null };
+  return { status: current.status, result: current.meta ?? null };
 }

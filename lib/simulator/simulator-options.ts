@@ -57,6 +57,13 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Probability that a task goes through `RETRY`, when the submission does not say. @default 0.25 */
   readonly retryRate?: number;
+  /**
+   * Celery-style `PROGRESS` answers (`{ current, total, stage }` in `result`, `current` 1…n) a
+   * task reports in its last `STARTED` stretch, when the submission does not say; 0 for none
+   * (`STARTED` until the end). The `simulate` and `demo` commands and the example server use 5.
+   * @default 0
+   */
+  readonly progressSteps?: number;
   /** The outcome mix of tasks whose submission does not choose one. @default { success: 0.7, rejected: 0.2, failed: 0.1 } */
   readonly outcomes?: OutcomeMix;
   /** Fault injection on every task (a submission's own `faults` replace these for its task). @default no faults */
@@ -84,6 +91,7 @@ export interface SimulatorSettings {
   readonly durationMs: number;
   readonly timeScale: number;
   readonly retryRate: number;
+  readonly progressSteps: number;
   readonly outcomes: ReadonlyArray<readonly [TaskOutcome, number]>;
   readonly faults: FaultSettings;
   readonly credentials: readonly SimulatorCredentials[];
@@ -93,6 +101,9 @@ export interface SimulatorSettings {
   readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly onWebhook: ((delivery: WebhookDelivery) => void) | undefined;
 }
+
+/** A valid `progressSteps`: an integer in [0, 100]. @internal */
+export const isProgressSteps = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100;
 
 const nonNegative = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
@@ -111,6 +122,7 @@ export function normaliseSimulatorOptions(options: SimulatorOptions = {}): Simul
     durationMs = 4000,
     timeScale = 1,
     retryRate = 0.25,
+    progressSteps = 0,
     outcomes = {},
     credentials = { username: 'demo', password: 'demo' },
     webhookSecret = 'factpulse-simulator-secret',
@@ -126,6 +138,7 @@ export function normaliseSimulatorOptions(options: SimulatorOptions = {}): Simul
   if (!nonNegative(durationMs)) throw new TypeError('durationMs must be a non-negative number of ms');
   if (!nonNegative(timeScale)) throw new TypeError('timeScale must be a non-negative number');
   if (!nonNegative(retryRate) || retryRate > 1) throw new TypeError('retryRate must be a number between 0 and 1');
+  if (!isProgressSteps(progressSteps)) throw new TypeError('progressSteps must be an integer between 0 and 100');
   if (typeof outcomes !== 'object' || outcomes === null) throw new TypeError('outcomes must be an object of weights');
   const mix: Array<readonly [TaskOutcome, number]> = [
     ['success', outcomes.success ?? 0.7],
@@ -154,6 +167,7 @@ export function normaliseSimulatorOptions(options: SimulatorOptions = {}): Simul
     durationMs,
     timeScale,
     retryRate,
+    progressSteps,
     outcomes: mix,
     faults: normaliseFaults(options.faults, 'faults'),
     credentials: logins as SimulatorCredentials[],

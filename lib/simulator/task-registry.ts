@@ -1,7 +1,7 @@
 import { createFaultSource, normaliseFaults, type FaultOptions, type FaultSource } from './faults.js';
 import { planLifecycle, snapshotAt, type LifecyclePlan, type TaskOutcome, type TaskSnapshot } from './lifecycle.js';
 import { createSeededRandom } from './seeded-random.js';
-import type { SimulatorSettings } from './simulator-options.js';
+import { isProgressSteps, type SimulatorSettings } from './simulator-options.js';
 import { isLoopbackUrl } from './webhook-sender.js';
 
 /**
@@ -20,6 +20,8 @@ export interface SubmitRequest {
   readonly durationMs?: number;
   /** Whether the task goes through `RETRY`. @default drawn at the simulator's `retryRate` */
   readonly retry?: boolean;
+  /** `PROGRESS` answers before the end (`{ current: 1…n, total: n, stage }`); 0 for none. @default the simulator's `progressSteps` */
+  readonly progressSteps?: number;
   /** The number printed in the PDF. @default `INV-<year>-<sequence>` */
   readonly invoiceNumber?: string;
   /** A loopback `http:` URL to POST the signed result to once the task is terminal. */
@@ -90,13 +92,14 @@ export function createTaskRegistry(settings: SimulatorSettings, onTerminal: (tas
     submit(body) {
       if (body === undefined || body === null) body = {};
       if (!isRecord(body)) throw new SubmissionError(['body'], 'must be a JSON object');
-      const { outcome, durationMs, retry, invoiceNumber, callbackUrl, faults } = body;
+      const { outcome, durationMs, retry, invoiceNumber, callbackUrl, faults, progressSteps } = body;
       if (outcome !== undefined && outcome !== 'success' && outcome !== 'rejected' && outcome !== 'failed') {
         throw new SubmissionError(['body', 'outcome'], "must be 'success', 'rejected' or 'failed'");
       }
       if (durationMs !== undefined && !(typeof durationMs === 'number' && Number.isFinite(durationMs) && durationMs >= 0)) {
         throw new SubmissionError(['body', 'durationMs'], 'must be a non-negative number of ms');
       }
+      if (progressSteps !== undefined && !isProgressSteps(progressSteps)) throw new SubmissionError(['body', 'progressSteps'], 'must be an integer between 0 and 100');
       if (retry !== undefined && typeof retry !== 'boolean') throw new SubmissionError(['body', 'retry'], 'must be a boolean');
       if (invoiceNumber !== undefined && (typeof invoiceNumber !== 'string' || invoiceNumber.length === 0 || invoiceNumber.length > 100)) {
         throw new SubmissionError(['body', 'invoiceNumber'], 'must be a string of 1 to 100 characters');
@@ -123,6 +126,7 @@ export function createTaskRegistry(settings: SimulatorSettings, onTerminal: (tas
           durationMs: Math.round(((durationMs as number | undefined) ?? settings.durationMs) * settings.timeScale),
           retry: (retry as boolean | undefined) ?? drawnRetry,
           invoiceNumber: number,
+          progressSteps: (progressSteps as number | undefined) ?? settings.progressSteps,
         },
         random.fork(taskId),
       );

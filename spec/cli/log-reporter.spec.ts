@@ -1,5 +1,6 @@
 import { createLogReporter } from '../../lib/cli/log-reporter.js';
 import { createPaint } from '../../lib/cli/paint.js';
+import { HttpError } from '../../lib/errors/http-error.js';
 import { NetworkError } from '../../lib/errors/network-error.js';
 import { captureStream } from '../helpers/capture-io.js';
 import { ID_A, ID_B, pending, rejected, succeeded, summaryOf } from './reporters.fixtures.js';
@@ -28,5 +29,17 @@ describe('createLogReporter', () => {
     ]);
     expect(out.text()).toContain('3 tasks in 3.2s: 1 succeeded, 1 rejected, 1 failed');
     expect(out.text()).not.toContain('\x1b[');
+  });
+
+  it('shows progress updates as current/total, and the URL of an HTTP error', () => {
+    const out = captureStream();
+    const reporter = createLogReporter(out, { paint: createPaint(false), now: () => 0, requestUrl: (id) => `https://factpulse.test/api/v1/processing/tasks/${id}/status` });
+    reporter.start([ID_A]);
+    reporter.transition({ taskId: ID_A, from: 'started', to: 'started', state: { phase: 'started', status: 'PROGRESS', meta: { current: 3, total: 10 } }, at: 1, polls: 4 });
+    reporter.error(ID_A, new HttpError(404, { taskId: ID_A }), 5);
+    expect(out.text().split('\n').slice(0, 2)).toEqual([
+      `  0.0s  ${ID_A}  started → started  (4 polls)  PROGRESS 3/10`,
+      `  0.0s  ${ID_A}  error HttpError: HTTP 404 from https://factpulse.test/api/v1/processing/tasks/${ID_A}/status`,
+    ]);
   });
 });

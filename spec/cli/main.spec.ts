@@ -71,13 +71,43 @@ describe('factpulse-rx (main)', () => {
       expect(io.stdout.text() + io.stderr.text()).not.toContain(expired);
     });
 
-    it('exits 3 when the API cannot be reached before --deadline (network errors are retried until then)', async () => {
+    it('exits 3 when the API cannot be reached before --deadline, with a retry event per attempt meanwhile', async () => {
       const closed = await startSimulator();
       await closed.close();
       const io = captureIo();
-      const code = await main(['watch', '--json', '--deadline', '800ms', UNKNOWN], { FACTPULSE_BASE_URL: closed.url, FACTPULSE_TOKEN: sim.token }, io);
+      // stdout is not a terminal here, so NDJSON without --json.
+      const code = await main(['watch', '--deadline', '800ms', UNKNOWN], { FACTPULSE_BASE_URL: closed.url, FACTPULSE_TOKEN: sim.token }, io);
       expect(code).toBe(3);
-      expect(ndjson(io.stdout.text())).toEqual([expect.objectContaining({ event: 'error', error: expect.objectContaining({ name: 'DeadlineError' }) })]);
+      const lines = ndjson(io.stdout.text());
+      // The refused port shows at once (first retry line), not only when the retries run out.
+      const retries = lines.filter((l) => l['event'] === 'retry');
+      expect(retries.length).toBeGreaterThanOrEqual(1);
+      expect(retries[0]).toEqual({ event: 'retry', taskId: UNKNOWN, attempt: 1, delayMs: expect.any(Number), error: 'NetworkError', elapsedMs: expect.any(Number) });
+      expect(Number(retries[0]?.['elapsedMs'])).toBeLessThan(500);
+      expect(retries.map((l) => l['attempt'])).toEqual(retries.map((_, i) => i + 1));
+      expect(lines.slice(retries.length)).toEqual([expect.objectContaining({ event: 'error', error: expect.objectContaining({ name: 'DeadlineError' }) })]);
+    });
+
+    it('writes progress transitions with { current, total, ratio } for a task that reports PROGRESS', async () => {
+      const { taskId } = await sim.submit({ outcome: 'success', durationMs: 1200, progressSteps: 3 });
+      const io = captureIo({ cwd: dir });
+      expect(await main(['watch', '--interval', '40ms', taskId], env(), io)).toBe(0);
+      const lines = ndjson(io.stdout.text());
+      const progress = lines.filter((l) => l['progress'] !== undefined);
+      expect(progress.map((l) => l['progress'])).toEqual([
+        { current: 1, total: 3, ratio: 1 / 3 },
+        { current: 2, total: 3, ratio: 2 / 3 },
+        { current: 3, total: 3, ratio: 1 },
+      ]);
+      expect(progress.slice(1).every((l) => l['from'] === 'started' && l['to'] === 'started' && l['status'] === 'PROGRESS')).toBe(true);
+      expect(lines[lines.length - 1]).toMatchObject({ to: 'succeeded', contentBytes: expect.any(Number) });
+    });
+
+    it('shows the progress (3/10 style) on the live line of a terminal', async () => {
+      const { taskId } = await sim.submit({ outcome: 'success', durationMs: 900, progressSteps: 2 });
+      const io = captureIo({ tty: true });
+      expect(await main(['watch', '--interval', '40ms', taskId], { ...env(), NO_COLOR: '1' }, io)).toBe(0);
+      expect(io.stdout.text()).toMatch(new RegExp(`${taskId}  started .* [█▌·]{10} 1/2`));
     });
 
     it('reads the token from --token-file and reads it again when the API refuses the token', async () => {
@@ -139,13 +169,25 @@ describe('factpulse-rx (main)', () => {
       [['watch', 'abc'], 'UUID'],
       [['frob'], 'unknown command'],
       [[], 'no command'],
-    ])('exits 2 with a message and the usage for %j', async (argv, message) => {
+    ])('exits 2 with a one-line message and where to find the usage for %j', async (argv, message) => {
       const io = captureIo();
       expect(await main(argv, env(), io)).toBe(2);
-      expect(io.stderr.text()).toContain(message);
-      expect(io.stderr.text()).toContain('Usage: factpulse-rx');
+      const lines = io.stderr.text().split('\n');
+      expect(lines).toHaveLength(3); // two lines and the final newline
+      expect(lines[0]).toMatch(/^factpulse-rx: /);
+      expect(lines[0]).toContain(message);
+      expect(lines[1]).toBe(argv[0] === 'watch' ? 'Run factpulse-rx watch --help for usage.' : 'Run factpulse-rx --help for usage.');
+      expect(io.stderr.text()).not.toContain('Usage:');
       expect(io.stderr.text()).not.toContain('eyJ.cli.secret');
       expect(io.stdout.text()).toBe('');
+    });
+
+    it('prints its version with --version (and -V), exit 0', async () => {
+      const io = captureIo();
+      expect(await main(['--version'], {}, { ...io, version: '9.8.7' })).toBe(0);
+      expect(await main(['-V'], {}, { ...io, version: '9.8.7' })).toBe(0);
+      expect(io.stdout.text()).toBe('factpulse-rx 9.8.7\nfactpulse-rx 9.8.7\n');
+      expect(io.stderr.text()).toBe('');
     });
 
     it('exits 2 without a token', async () => {
@@ -177,8 +219,19 @@ describe('factpulse-rx (main)', () => {
       const token = (await readFile(tokenFile, 'utf8')).trim();
       const ids = [...io.stdout.text().matchAll(/^ {4}([0-9a-f-]{36})/gm)].map((m) => m[1] ?? '');
       expect(ids).toHaveLength(2);
-      expect(io.stdout.text()).toContain('factpulse-rx watch --base-url');
       expect(io.stdout.text()).not.toContain(token);
+      // The Try: line works as printed in a project with the package installed: `npx factpulse-rx …`.
+      const tryLine = /^Try: (.*)$/m.exec(io.stdout.text())?.[1] ?? '';
+      expect(tryLine.startsWith('npx factpulse-rx watch --base-url ')).toBe(true);
+      const tryArgs = tryLine.split(' ').slice(2);
+      expect(tryArgs.slice(-2)).toEqual(ids);
+      const tried = captureIo({ cwd: dir });
+      const trying = main([...tryArgs, '--interval', '50ms'], {}, tried);
+      for (let i = 0; i < 100 && ndjson(tried.stdout.text()).length < 2; i++) await sleep(20);
+      tried.controller.abort();
+      expect(await trying).toBe(130);
+      expect(tried.stderr.text()).toBe('');
+      expect(ndjson(tried.stdout.text()).filter((l) => l['event'] === 'transition').map((l) => l['taskId']).sort()).toEqual([...ids].sort());
 
       expect(io.stdout.text()).toContain('finish 30 s after start');
       // A task submitted now takes --duration (200 ms); watch it through the simulator's token file.
@@ -193,12 +246,15 @@ describe('factpulse-rx (main)', () => {
       await expect(stat(tokenFile)).rejects.toMatchObject({ code: 'ENOENT' });
     }, 15_000);
 
-    it('exits 2 for a bad --fault-rate or --port', async () => {
+    it('exits 2 for a bad --fault-rate, --port or --progress', async () => {
       const io = captureIo();
       expect(await main(['simulate', '--fault-rate', '2'], {}, io)).toBe(2);
       expect(await main(['simulate', '--port', 'http'], {}, io)).toBe(2);
+      expect(await main(['simulate', '--progress', '-1'], {}, io)).toBe(2);
+      expect(await main(['simulate', '--progress', '101'], {}, io)).toBe(2);
       expect(io.stderr.text()).toContain('--fault-rate');
       expect(io.stderr.text()).toContain('--port');
+      expect(io.stderr.text()).toContain('--progress must be an integer between 0 and 100');
     });
   });
 

@@ -1,5 +1,6 @@
 import { DeadlineError } from '../../lib/errors/deadline-error.js';
 import { AuthError } from '../../lib/errors/auth-error.js';
+import { HttpError } from '../../lib/errors/http-error.js';
 import { createNdjsonReporter } from '../../lib/cli/ndjson-reporter.js';
 import { captureStream, ndjson } from '../helpers/capture-io.js';
 import { failed, ID_A, ID_B, pending, rejected, succeeded, summaryOf } from './reporters.fixtures.js';
@@ -41,6 +42,38 @@ describe('createNdjsonReporter', () => {
       { event: 'error', taskId: ID_A, polls: 4, elapsedMs: 0, error: { name: 'DeadlineError', message: expect.stringContaining('300 ms') } },
       { event: 'error', taskId: ID_B, polls: 1, elapsedMs: 0, error: { name: 'AuthError', message: expect.any(String), status: 401 } },
     ]);
+  });
+
+  it('writes a progress update (from === to) with its { current, total, ratio }', () => {
+    const { out, reporter } = setup();
+    reporter.transition({ taskId: ID_A, from: 'started', to: 'started', state: { phase: 'started', status: 'PROGRESS', meta: { current: 3, total: 10 } }, at: 2500, polls: 3 });
+    expect(ndjson(out.text())).toEqual([
+      { event: 'transition', taskId: ID_A, from: 'started', to: 'started', at: 2500, polls: 3, elapsedMs: 0, status: 'PROGRESS', progress: { current: 3, total: 10, ratio: 0.3 } },
+    ]);
+  });
+
+  it('writes a retry line for each transient failure, and nothing for other request activity', () => {
+    const { out, reporter, tick } = setup();
+    reporter.activity?.({ type: 'request-start', taskId: ID_A, polls: 1 });
+    tick(20);
+    reporter.activity?.({ type: 'retry', taskId: ID_A, attempt: 1, delay: 431.6, error: 'NetworkError' });
+    reporter.activity?.({ type: 'retry', taskId: ID_A, attempt: 2, delay: 900, error: 'HttpError', status: 503 });
+    reporter.activity?.({ type: 'request-end', taskId: ID_A, status: 200 });
+    expect(ndjson(out.text())).toEqual([
+      { event: 'retry', taskId: ID_A, attempt: 1, delayMs: 432, error: 'NetworkError', elapsedMs: 20 },
+      { event: 'retry', taskId: ID_A, attempt: 2, delayMs: 900, error: 'HttpError', status: 503, elapsedMs: 20 },
+    ]);
+  });
+
+  it('names the URL requested in an HTTP error when given the status URL of a task', () => {
+    const out = captureStream();
+    const reporter = createNdjsonReporter(out, { now: () => 0, requestUrl: (id) => `http://127.0.0.1:8787/wrong/api/v1/processing/tasks/${id}/status` });
+    reporter.error(ID_A, new HttpError(404, { taskId: ID_A }), 1);
+    reporter.error(ID_B, new DeadlineError(300, { taskId: ID_B }), 1);
+    const url = `http://127.0.0.1:8787/wrong/api/v1/processing/tasks/${ID_A}/status`;
+    const [http, deadline] = ndjson(out.text());
+    expect(http?.['error']).toEqual({ name: 'HttpError', status: 404, url, message: `HTTP 404 from ${url}` });
+    expect(deadline?.['error']).not.toHaveProperty('url');
   });
 
   it('adds nothing at the end but an interrupted line per unfinished task', () => {

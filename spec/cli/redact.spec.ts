@@ -11,8 +11,25 @@ describe('redactingStream', () => {
     expect(stream.columns).toBe(99);
   });
 
-  it('passes the stream through when there is nothing worth hiding', () => {
+  it('leaves text alone when no secret is long enough to be worth hiding', () => {
     const out = captureStream();
-    expect(redactingStream(out, ['', 'ab'])).toBe(out);
+    redactingStream(out, ['', 'ab']).write('ab cd\n');
+    expect(out.text()).toBe('ab cd\n');
+  });
+
+  it('redacts a secret added to the set after the stream was made (a refreshed token)', () => {
+    const out = captureStream();
+    const secrets = new Set(['fake-first-token']);
+    const stream = redactingStream(out, secrets);
+    stream.write('fake-rotated-token\n');
+    secrets.add('fake-rotated-token');
+    stream.write('fake-first-token fake-rotated-token\n');
+    expect(out.text()).toBe('fake-rotated-token\n[redacted] [redacted]\n');
+  });
+
+  it('replaces the longer of two overlapping secrets whole', () => {
+    const out = captureStream();
+    redactingStream(out, ['abcd', 'abcdefgh']).write('abcdefgh\n');
+    expect(out.text()).toBe('[redacted]\n');
   });
 });

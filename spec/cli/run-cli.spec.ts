@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../lib/simulator/index.js';
 import { ndjson } from '../helpers/capture-io.js';
@@ -67,6 +68,14 @@ describe('factpulse-rx as a process', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain('FACTPULSE_TOKEN');
     expect(stderr).not.toContain('eyJ.process.secret');
+  }, 15_000);
+
+  it('prints the package version with --version, exit 0', async () => {
+    const r = run(['--version'], {});
+    children.push(r.child);
+    const { code, stdout, stderr } = await r.done;
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `factpulse-rx ${version}\n`, stderr: '' });
   }, 15_000);
 
   it('stops cleanly on SIGINT (Ctrl-C) with exit code 130', async () => {

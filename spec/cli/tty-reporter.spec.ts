@@ -1,5 +1,5 @@
 import { createPaint } from '../../lib/cli/paint.js';
-import { createTtyReporter, summaryText } from '../../lib/cli/tty-reporter.js';
+import { createTtyReporter, progressBar, summaryText } from '../../lib/cli/tty-reporter.js';
 import { NetworkError } from '../../lib/errors/network-error.js';
 import { captureStream } from '../helpers/capture-io.js';
 import { failed, ID_A, ID_B, ID_C, pending, rejected, started, succeeded, summaryOf } from './reporters.fixtures.js';
@@ -154,5 +154,29 @@ describe('createTtyReporter retry note', () => {
     reporter2.activity?.({ type: 'request-end', taskId: ID_A, status: 200 });
     reporter2.finish(summaryOf({ tasks: [{ taskId: ID_A, outcome: 'interrupted', polls: 1, elapsedMs: 0 }] }));
     expect(screen(out2.text())[0]).toMatch(/interrupted\s+0\.0s {2}1 poll\s*$/);
+  });
+});
+
+describe('createTtyReporter progress', () => {
+  const progress = (current: number, total: number) =>
+    ({ taskId: ID_A, from: 'started', to: 'started', state: { phase: 'started', status: 'PROGRESS', meta: { current, total } }, at: 2000, polls: 3 }) as const;
+
+  it('shows a bar and current/total on the live line, and keeps them after a retry is over', () => {
+    const out = captureStream({ isTTY: true, columns: 140 });
+    const reporter = createTtyReporter(out, { paint: createPaint(false), now: () => 0, frameMs: 60_000 });
+    reporter.start([ID_A]);
+    reporter.transition(progress(3, 10));
+    expect(screen(out.text())[0]).toMatch(/started\s+0\.0s {2}3 polls\s+███······· 3\/10$/);
+    reporter.activity?.({ type: 'retry', taskId: ID_A, attempt: 1, delay: 200, error: 'HttpError', status: 503 });
+    reporter.activity?.({ type: 'request-end', taskId: ID_A, status: 200 });
+    reporter.transition(progress(10, 10));
+    expect(screen(out.text())[0]).toMatch(/██████████ 10\/10$/);
+    reporter.transition({ ...progress(4, 8), state: { phase: 'started', status: 'RENDERING', meta: { current: 4, total: 8 } } });
+    expect(screen(out.text())[0]).toMatch(/█████····· 4\/8 RENDERING$/);
+    reporter.finish(summaryOf({ tasks: [] }));
+  });
+
+  it('draws half cells: 0, 0.05, 0.5 and 1', () => {
+    expect([0, 0.05, 0.5, 1].map((r) => progressBar(r))).toEqual(['··········', '▌·········', '█████·····', '██████████']);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWatchArgs, readToken, refuseTokenFlag } from '../../lib/cli/watch-command.js';
+import { parseWatchArgs, readToken, refuseTokenFlag, statusUrlOf } from '../../lib/cli/watch-command.js';
 import { UsageError } from '../../lib/cli/usage-error.js';
 
 const ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
@@ -83,5 +83,12 @@ describe('readToken', () => {
     await expect(readToken('empty', {}, dir)).rejects.toThrow(/empty/);
     await expect(readToken('missing', {}, dir)).rejects.toThrow(/ENOENT/);
     await expect(readToken('missing', {}, dir)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('statusUrlOf', () => {
+  it('is the URL the command requests, without any user info, the id percent-encoded', () => {
+    expect(statusUrlOf('http://127.0.0.1:8787/wrong')(ID)).toBe(`http://127.0.0.1:8787/wrong/api/v1/processing/tasks/${ID}/status`);
+    expect(statusUrlOf('https://alice:fake-pass@factpulse.test')(ID)).toBe(`https://factpulse.test/api/v1/processing/tasks/${ID}/status`);
   });
 });

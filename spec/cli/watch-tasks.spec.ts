@@ -63,7 +63,7 @@ describe('watchTasks', () => {
   it('writes the content before reporting the terminal transition', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fprx-watch-'));
     try {
-      const pdf: TaskTransition = { ...succeeded, state: { phase: 'succeeded', status: 'SUCCESS', content: new Uint8Array(Buffer.from('%PDF-1.4 x')), result: { status: 'SUCCESS' } } };
+      const pdf: TaskTransition = { ...succeeded, to: 'succeeded', state: { phase: 'succeeded', status: 'SUCCESS', content: new Uint8Array(Buffer.from('%PDF-1.4 x')), result: { status: 'SUCCESS' } } };
       const reporter = recorder();
       const summary = await watchTasks({ taskIds: [ID_A], reporter, outDir: dir, follow: streams({ [ID_A]: of(pending, pdf) }) });
       expect(reporter.calls).toEqual(['start 1', '3fa8 pending', '3fa8 succeeded file', 'finish 0']);

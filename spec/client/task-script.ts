@@ -1,9 +1,12 @@
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import type { Transport, TransportRequest, TransportResponse } from '../../lib/http/transport.js';
 import type { Step } from '../helpers/marble-transport.js';
 
-/** A scripted transport per task id: each task answers its n-th request with its n-th step. */
+/**
+ * A scripted transport per task id: each task answers its n-th request with its n-th step, as
+ * that task (a JSON body's `taskId` is set to the id asked for, so steps can be shared by tasks).
+ */
 export interface TaskScript {
   readonly transport: Transport;
   /** When each task's requests were sent. */
@@ -33,7 +36,14 @@ export function taskScript(scheduler: TestScheduler, helpers: RunHelpers, steps:
     sent.push(scheduler.now());
     order.push(id);
     requests.push(request);
-    return cold as Observable<TransportResponse>;
+    return (cold as Observable<TransportResponse>).pipe(map((response) => asTask(response, request.taskId)));
   };
   return { transport, sentAt, order, requests, colds };
+}
+
+/** `response` with its JSON body's `taskId` set to `taskId` (other responses as they are). */
+function asTask(response: TransportResponse, taskId: string): TransportResponse {
+  const body = response.body;
+  if (typeof body !== 'object' || body === null || !('taskId' in body)) return response;
+  return { ...response, body: { ...body, taskId } };
 }

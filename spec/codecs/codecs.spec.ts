@@ -135,7 +135,7 @@ describe('toState', () => {
   it.each([
     ['PENDING', undefined, { phase: 'pending', status: 'PENDING' }],
     ['STARTED', undefined, { phase: 'started', status: 'STARTED' }],
-    ['PROGRESS', { current: 3, total: 10 }, { phase: 'started', status: 'PROGRESS', meta: { current: 3, total: 10 } }],
+    ['PROGRESS', { current: 3, total: 10 }, { phase: 'started', status: 'PROGRESS', meta: { current: 3, total: 10 }, progress: { current: 3, total: 10, ratio: 0.3 } }],
     ['RETRY', { exc: 'Timeout' }, { phase: 'retrying', status: 'RETRY', meta: { exc: 'Timeout' } }],
     ['REVOKED', null, { phase: 'failed', status: 'REVOKED', error: { message: 'task revoked', raw: null } }],
     ['FAILURE', 'worker lost', { phase: 'failed', status: 'FAILURE', error: { message: 'worker lost', raw: 'worker lost' } }],
@@ -193,5 +193,13 @@ describe('decodeBase64', () => {
         expect(decodeBase64(text)).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('AsyncTaskStatus: both spellings of the id', () => {
+  it('a taskId that is present but not a string is a mismatch at taskId, even beside a valid task_id', () => {
+    const decoded = AsyncTaskStatus.decode({ taskId: {}, task_id: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f', status: 'PENDING' });
+    expect(decoded._tag).toBe('Left');
+    expect(() => decodeWith(AsyncTaskStatus, { taskId: {}, task_id: 'x', status: 'PENDING' })).toThrow(/taskId: expected string, got an object/);
   });
 });

@@ -161,6 +161,19 @@ describe.each(FETCHES)('createFetchTransport with %s', (_name, options) => {
   });
 
   describe('unsubscribe', () => {
+    it('sends nothing when unsubscribed at once (before a lazily loaded fetch is ready)', async () => {
+      server.handle((_req, res) => sendJson(res, 200, {}));
+      const seen: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        transport(request(server.url))
+          .subscribe({ next: () => seen.push('next'), error: () => seen.push('error'), complete: () => seen.push('complete') })
+          .unsubscribe();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.requests).toHaveLength(0);
+      expect(seen).toEqual([]);
+    });
+
     it('aborts a request waiting for its response: the server sees the connection close, nothing is emitted', async () => {
       server.handle(() => {
         /* never answers */

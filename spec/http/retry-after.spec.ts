@@ -8,19 +8,19 @@ describe('parseRetryAfter', () => {
   describe('Retry-After values', () => {
     it.each<[string, string, number | undefined]>([
       ['delta-seconds', '120', 120_000],
-      ['zero seconds', '0', 0],
+      ['zero seconds: no hint (the caller backs off)', '0', undefined],
       ['surrounding whitespace', '  5 ', 5000],
       ['leading zeros', '007', 7000],
       ['decimal seconds', '1.5', 1500],
       ['decimal seconds rounded up to a whole ms', '0.0001', 1],
       ['IMF-fixdate in the future', 'Wed, 15 Jan 2025 12:01:30 GMT', 90_000],
       ['IMF-fixdate, any case', 'wed, 15 JAN 2025 12:00:10 gmt', 10_000],
-      ['IMF-fixdate now', 'Wed, 15 Jan 2025 12:00:00 GMT', 0],
-      ['IMF-fixdate in the past', 'Sun, 06 Nov 1994 08:49:37 GMT', 0],
+      ['IMF-fixdate now: no hint', 'Wed, 15 Jan 2025 12:00:00 GMT', undefined],
+      ['IMF-fixdate in the past: no hint', 'Sun, 06 Nov 1994 08:49:37 GMT', undefined],
       ['RFC 850 date in the future', 'Wednesday, 15-Jan-25 12:00:42 GMT', 42_000],
-      ['RFC 850 date in the past (two-digit year 94 → 1994)', 'Sunday, 06-Nov-94 08:49:37 GMT', 0],
+      ['RFC 850 date in the past (two-digit year 94 → 1994): no hint', 'Sunday, 06-Nov-94 08:49:37 GMT', undefined],
       ['asctime date (read as UTC)', 'Wed Jan 15 12:02:00 2025', 120_000],
-      ['asctime date with a one-digit day', 'Sun Nov  6 08:49:37 1994', 0],
+      ['asctime date with a one-digit day, in the past: no hint', 'Sun Nov  6 08:49:37 1994', undefined],
       ['a date next year', 'Thu, 15 Jan 2026 12:00:00 GMT', 365 * 24 * 3600 * 1000],
       ['a leap day', 'Sat, 29 Feb 2028 00:00:00 GMT', Date.UTC(2028, 1, 29) - NOW],
       ['garbage', 'soon', undefined],
@@ -40,6 +40,21 @@ describe('parseRetryAfter', () => {
       expect(parseRetryAfter({ 'retry-after': value }, NOW)).toBe(expected);
     });
 
+    it('reads an HTTP date against the response\'s own Date header, whatever the local clock says', () => {
+      const headers = { 'retry-after': 'Wed, 15 Jan 2025 12:00:30 GMT', date: 'Wed, 15 Jan 2025 12:00:00 GMT' };
+      // The local clock is an hour ahead (or behind): the server's two times still say 30 s.
+      expect(parseRetryAfter(headers, NOW + 3_600_000)).toBe(30_000);
+      expect(parseRetryAfter(headers, NOW - 3_600_000)).toBe(30_000);
+      expect(parseRetryAfter(new Headers(headers), 0)).toBe(30_000);
+      // A date at or before the server's own now is no hint, even if the local clock is behind.
+      expect(parseRetryAfter({ 'retry-after': 'Wed, 15 Jan 2025 11:59:00 GMT', Date: 'Wed, 15 Jan 2025 12:00:00 GMT' }, NOW - 3_600_000)).toBeUndefined();
+    });
+
+    it('falls back to nowMs when the Date header is missing or unreadable, and ignores it for delta-seconds', () => {
+      expect(parseRetryAfter({ 'retry-after': 'Wed, 15 Jan 2025 12:00:30 GMT', date: 'yesterday' }, NOW)).toBe(30_000);
+      expect(parseRetryAfter({ 'retry-after': '5', date: 'Wed, 15 Jan 2025 11:00:00 GMT' }, NOW)).toBe(5000);
+    });
+
     it('returns a huge number of seconds as it is (the caller caps it)', () => {
       expect(parseRetryAfter({ 'retry-after': '99999999999' }, NOW)).toBe(99_999_999_999_000);
     });
@@ -52,7 +67,7 @@ describe('parseRetryAfter', () => {
     it('reads a two-digit RFC 850 year as at most 50 years ahead', () => {
       const now = Date.UTC(2060, 0, 1);
       // "11" is 2111 (>50 years ahead), so 2011: in the past
-      expect(parseRetryAfter({ 'retry-after': 'Saturday, 01-Jan-11 00:00:00 GMT' }, now)).toBe(0);
+      expect(parseRetryAfter({ 'retry-after': 'Saturday, 01-Jan-11 00:00:00 GMT' }, now)).toBeUndefined();
       // "61" is 2061: one year ahead
       expect(parseRetryAfter({ 'retry-after': 'Saturday, 01-Jan-61 00:00:00 GMT' }, now)).toBe(
         Date.UTC(2061, 0, 1) - now,
@@ -75,7 +90,7 @@ describe('parseRetryAfter', () => {
       ['falls back to retry-after when garbage', { 'retry-after-ms': 'x', 'retry-after': '10' }, 10_000],
       ['falls back to retry-after when negative', { 'retry-after-ms': '-1', 'retry-after': '2' }, 2000],
       ['alone and garbage is undefined', { 'retry-after-ms': 'soon' }, undefined],
-      ['0 is 0', { 'retry-after-ms': '0', 'retry-after': '10' }, 0],
+      ['0 wins and means no hint', { 'retry-after-ms': '0', 'retry-after': '10' }, undefined],
     ])('%s', (_, headers, expected) => {
       expect(parseRetryAfter(headers, NOW)).toBe(expected);
     });
@@ -158,21 +173,21 @@ describe('parseRetryAfter', () => {
       );
     });
 
-    it('reads any non-negative integer number of seconds as that many seconds', () => {
+    it('reads any positive integer number of seconds as that many seconds', () => {
       fc.assert(
-        fc.property(fc.nat(), headerName.filter((name) => !name.toLowerCase().endsWith('-ms')), (seconds, name) => {
+        fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), headerName.filter((name) => !name.toLowerCase().endsWith('-ms')), (seconds, name) => {
           expect(parseRetryAfter({ [name]: String(seconds) }, NOW)).toBe(seconds * 1000);
         }),
       );
     });
 
-    it('reads any HTTP date (IMF-fixdate, as Date#toUTCString writes it) as its distance from now, or 0', () => {
+    it('reads any HTTP date (IMF-fixdate, as Date#toUTCString writes it) as its distance from now, or no hint when not ahead', () => {
       fc.assert(
         fc.property(
           fc.date({ min: new Date(Date.UTC(1000, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }),
           (date) => {
             const whole = Math.floor(date.getTime() / 1000) * 1000;
-            expect(parseRetryAfter({ 'retry-after': date.toUTCString() }, NOW)).toBe(Math.max(0, whole - NOW));
+            expect(parseRetryAfter({ 'retry-after': date.toUTCString() }, NOW)).toBe(whole > NOW ? whole - NOW : undefined);
           },
         ),
       );

@@ -313,12 +313,15 @@ export const FAULT_ROWS: readonly FaultRow[] = [
     },
   },
   {
-    fault: '`Retry-After` as an HTTP date in the past',
-    retried: 'yes, at once',
+    fault: '`Retry-After` as an HTTP date in the past, or `0`',
+    retried: 'yes: no hint, exponential backoff (a blip must not burn every retry)',
     ends: 'as its status',
     run: async (ctx) => {
-      const { delay } = await retryWait(ctx, () => reply.status(503, { headers: { 'retry-after': 'Sun, 06 Nov 1994 08:49:37 GMT' } }));
-      expect(delay).toBe(0);
+      for (const value of ['Sun, 06 Nov 1994 08:49:37 GMT', '0']) {
+        ctx.server.reset();
+        const { delay } = await retryWait(ctx, () => reply.status(503, { headers: { 'retry-after': value } }));
+        expect(delay).toBe(1); // retry.initialInterval, jitter 'none'
+      }
     },
   },
   {
@@ -437,12 +440,17 @@ export const FAULT_ROWS: readonly FaultRow[] = [
   {
     fault: 'a 200 for a custom Celery state (`PROGRESS` with `meta`)',
     retried: 'not a fault',
-    ends: 'phase `started` with `state.meta`; the task goes on',
+    ends: 'phase `started` with `state.meta` and `state.progress`; the task goes on',
     run: async ({ server, follow }) => {
       server.script(reply.task('PROGRESS', { current: 1, total: 2 }), OK());
       const outcome = await follow();
       expectSucceeded(outcome);
-      expect(outcome.transitions[0]?.state).toEqual({ phase: 'started', status: 'PROGRESS', meta: { current: 1, total: 2 } });
+      expect(outcome.transitions[0]?.state).toEqual({
+        phase: 'started',
+        status: 'PROGRESS',
+        meta: { current: 1, total: 2 },
+        progress: { current: 1, total: 2, ratio: 0.5 },
+      });
     },
   },
   // ── redirects ─────────────────────────────────────────────────────────────────────────────

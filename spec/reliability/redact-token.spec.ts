@@ -16,10 +16,18 @@ describe('withoutToken', () => {
     expect(withoutToken({ status: 502, headers: {}, text: `<p>${TOKEN}</p>` }, TOKEN).text).toBe('<p>[redacted]</p>');
   });
 
-  it('returns the same response when there is nothing to redact, for a 2xx, without a token, or for a token under 4 characters', () => {
+  it('redacts a 2xx response like any other (a gateway page or JSON echoing the header)', () => {
+    const page = withoutToken({ status: 200, headers: { 'x-echo-authorization': `Bearer ${TOKEN}` }, text: `Bearer ${TOKEN} <html>` }, TOKEN);
+    expect(page).toEqual({ status: 200, headers: { 'x-echo-authorization': 'Bearer [redacted]' }, text: 'Bearer [redacted] <html>' });
+    expect(withoutToken({ status: 200, headers: {}, body: { echo: [TOKEN] } }, TOKEN).body).toEqual({ echo: ['[redacted]'] });
+    const escaped = JSON.stringify(TOKEN).slice(1, -1);
+    expect(withoutToken({ status: 204, headers: {}, text: `{"echo":"${escaped}"` }, TOKEN).text).toBe('{"echo":"[redacted]"');
+  });
+
+  it('returns the same response when there is nothing to redact, without a token, or for a token under 4 characters', () => {
     const error = { status: 500, headers: { a: 'b' }, body: { detail: 'no secret here' } };
     expect(withoutToken(error, TOKEN)).toBe(error);
-    const ok = { status: 200, headers: {}, body: { echo: TOKEN } };
+    const ok = { status: 200, headers: {}, body: { taskId: 'x', status: 'PENDING' } };
     expect(withoutToken(ok, TOKEN)).toBe(ok);
     const echoed = { status: 400, headers: {}, body: { echo: TOKEN } };
     expect(withoutToken(echoed, undefined)).toBe(echoed);
@@ -31,5 +39,12 @@ describe('withoutToken', () => {
     for (let i = 0; i < 200_000; i++) deep = [deep];
     const out = withoutToken({ status: 400, headers: {}, body: deep }, TOKEN);
     expect(out.body).toBe('[redacted]');
+  });
+
+  it('searches a 50 000-deep body without the token without throwing, and returns it as is', () => {
+    let deep: unknown = 'nothing secret';
+    for (let i = 0; i < 50_000; i++) deep = { meta: deep };
+    const response = { status: 200, headers: {}, body: deep };
+    expect(withoutToken(response, TOKEN)).toBe(response);
   });
 });

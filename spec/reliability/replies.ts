@@ -6,7 +6,7 @@ import { SUCCESS_RESULT } from './run-stream.js';
 
 /**
  * A reply for a task's n-th request (counted per task id in `counts`): `SUCCESS` at the
- * `polls`-th, PENDING / STARTED alternating before it, and the faults of `faults` (`503` or a
+ * `polls`-th, STARTED / RETRY alternating before it (each a change of phase), and the faults of `faults` (`503` or a
  * connection reset) at the request numbers they name.
  */
 export function pollingReply(polls: number, counts: Map<string, number>, faults: Readonly<Record<number, '503' | 'reset'>> = {}): Reply {
@@ -24,7 +24,7 @@ export function pollingReply(polls: number, counts: Map<string, number>, faults:
         ? { detail: 'busy' }
         : n >= polls
           ? { taskId: id, status: 'SUCCESS', result: SUCCESS_RESULT }
-          : { taskId: id, status: n % 2 === 0 ? 'STARTED' : 'PENDING' };
+          : { taskId: id, status: n % 2 === 0 ? 'RETRY' : 'STARTED' };
     const text = JSON.stringify(body);
     res.writeHead(fault === '503' ? 503 : 200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);

@@ -1,5 +1,6 @@
 import type { PollSchedule } from '../../lib/schedules/poll-schedule.js';
 import { resolveSchedule } from '../../lib/schedules/resolve-schedule.js';
+import type { TaskState } from '../../lib/transitions.js';
 
 /** One simulated task: when it shows `started` and when it ends (ms after subscribe). */
 export interface SimulatedTask {
@@ -7,6 +8,11 @@ export interface SimulatedTask {
   /** When the task starts running; `undefined`: it is reported `pending` until it ends. */
   readonly start?: number;
   readonly kind?: string;
+  /**
+   * The progress ratio the task reports at time `t` (ms after subscribe) while started, as
+   * `meta: { current, total: 100 }` of a `PROGRESS` state; undefined: none (plain `STARTED`).
+   */
+  readonly progress?: (t: number) => number | undefined;
 }
 
 /** Requests and detection delays of a simulated run. */
@@ -56,7 +62,8 @@ export function simulatePolls(schedule: PollSchedule, tasks: readonly SimulatedT
         phaseSince = at;
         startedAt ??= at;
       }
-      const wait = resolved.next({ taskId, polls, elapsed: at, phase, inPhase: at - phaseSince, kind: task.kind });
+      const state = stateAt(task, phase, sent);
+      const wait = resolved.next({ taskId, polls, elapsed: at, phase, inPhase: at - phaseSince, state, kind: task.kind });
       sent = at + wait;
     }
     requests += polls;
@@ -70,6 +77,16 @@ export function simulatePolls(schedule: PollSchedule, tasks: readonly SimulatedT
     p50: percentile(delays, 0.5),
     p95: percentile(delays, 0.95),
   };
+}
+
+/** The decoded state a response sent at `sent` carries. */
+function stateAt(task: SimulatedTask, phase: 'pending' | 'started', sent: number): TaskState {
+  if (phase === 'pending') return { phase, status: 'PENDING' };
+  const ratio = task.progress?.(sent);
+  if (ratio === undefined) return { phase, status: 'STARTED' };
+  const current = Math.round(Math.min(1, Math.max(0, ratio)) * 100);
+  const meta = { current, total: 100 };
+  return { phase, status: 'PROGRESS', meta, progress: { current, total: 100, ratio: current / 100 } };
 }
 
 /**

@@ -41,8 +41,33 @@ describe('planLifecycle / snapshotAt', () => {
     }
   });
 
+  it('reports Celery-style PROGRESS 1…n with { current, total, stage } between STARTED and the end', () => {
+    const plan = planLifecycle({ outcome: 'success', durationMs: 1000, retry: false, invoiceNumber: 'INV-5', progressSteps: 4 }, random);
+    // STARTED at 300, then the 700 ms left cut in five: PROGRESS at 440, 580, 720, 860; SUCCESS at 1000.
+    expect(snapshotAt(plan, 300)).toEqual({ status: 'STARTED', result: null });
+    expect(snapshotAt(plan, 439).status).toBe('STARTED');
+    const seen = [440, 580, 720, 860, 999].map((t) => snapshotAt(plan, t));
+    expect(seen.map((s) => s.status)).toEqual(['PROGRESS', 'PROGRESS', 'PROGRESS', 'PROGRESS', 'PROGRESS']);
+    expect(seen.map((s) => s.result)).toEqual([
+      { current: 1, total: 4, stage: expect.any(String) },
+      { current: 2, total: 4, stage: expect.any(String) },
+      { current: 3, total: 4, stage: expect.any(String) },
+      { current: 4, total: 4, stage: expect.any(String) },
+      { current: 4, total: 4, stage: expect.any(String) },
+    ]);
+    expect(snapshotAt(plan, 1000).status).toBe('SUCCESS');
+  });
+
+  it('puts the progress after the RETRY, in the last STARTED stretch (a retried Celery task starts over)', () => {
+    const plan = planLifecycle({ outcome: 'failed', durationMs: 1000, retry: true, invoiceNumber: 'INV-6', progressSteps: 2 }, random);
+    expect(plan.steps.map((s) => `${s.at}:${s.status}`)).toEqual(['0:PENDING', '200:STARTED', '450:RETRY', '650:STARTED', '767:PROGRESS', '883:PROGRESS', '1000:FAILURE']);
+    expect(snapshotAt(plan, 800).result).toMatchObject({ current: 1, total: 2 });
+  });
+
   it('is terminal at once with a zero duration', () => {
     const plan = planLifecycle({ outcome: 'success', durationMs: 0, retry: true, invoiceNumber: 'INV-4' }, random);
     expect(snapshotAt(plan, 0).status).toBe('SUCCESS');
+    const withProgress = planLifecycle({ outcome: 'success', durationMs: 0, retry: false, invoiceNumber: 'INV-7', progressSteps: 3 }, random);
+    expect(snapshotAt(withProgress, 0).status).toBe('SUCCESS');
   });
 });

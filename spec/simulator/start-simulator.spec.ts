@@ -172,12 +172,39 @@ describe('startSimulator', () => {
     }
   });
 
+  it('answers PROGRESS with { current, total } several times before the end, when progressSteps asks', async () => {
+    const sim = await startSimulator({ progressSteps: 3, durationMs: 900, retryRate: 0 });
+    try {
+      const { taskId } = await sim.submit({ outcome: 'success' });
+      const { taskId: plain } = await sim.submit({ outcome: 'success', progressSteps: 0 });
+      const seen: string[] = [];
+      const plainSeen = new Set<string>();
+      // Poll both every 15 ms (bounded: at most 200 rounds) until the first one is terminal.
+      for (let i = 0; i < 200; i++) {
+        const { body } = await httpJson(sim.url + STATUS(taskId), { token: sim.token });
+        const { taskId: id, status, result } = body as { taskId: string; status: string; result: { current?: number; total?: number } | null };
+        expect(id).toBe(taskId);
+        const label = status === 'PROGRESS' ? `PROGRESS ${result?.current}/${result?.total}` : status;
+        if (seen[seen.length - 1] !== label) seen.push(label);
+        plainSeen.add(((await httpJson(sim.url + STATUS(plain), { token: sim.token })).body as { status: string }).status);
+        if (status === 'SUCCESS') break;
+        await sleep(15);
+      }
+      expect(seen).toEqual(['PENDING', 'STARTED', 'PROGRESS 1/3', 'PROGRESS 2/3', 'PROGRESS 3/3', 'SUCCESS']);
+      expect(plainSeen.has('PROGRESS')).toBe(false);
+      expect(sim.stats(taskId).celeryStatus).toBe('SUCCESS');
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('rejects a bad submission with a TypeError naming the field', async () => {
     const sim = await startSimulator();
     try {
       await expect(sim.submit({ durationMs: -1 })).rejects.toThrow(/durationMs/);
       await expect(sim.submit({ callbackUrl: 'https://hooks.example.com/x' })).rejects.toThrow(TypeError);
       await expect(sim.submit({ faults: { rate: 3 } })).rejects.toThrow(/faults\.rate/);
+      await expect(sim.submit({ progressSteps: 2.5 })).rejects.toThrow(/progressSteps/);
       expect(() => sim.createToken({ ttlMs: -5 })).toThrow(/ttlMs/);
     } finally {
       await sim.close();
@@ -190,6 +217,8 @@ describe('startSimulator', () => {
     [{ durationMs: NaN }, 'durationMs'],
     [{ timeScale: -1 }, 'timeScale'],
     [{ retryRate: 2 }, 'retryRate'],
+    [{ progressSteps: -1 }, 'progressSteps'],
+    [{ progressSteps: 1000 }, 'progressSteps'],
     [{ outcomes: { success: 0, rejected: 0, failed: 0 } }, 'outcomes'],
     [{ outcomes: { failed: -1 } }, 'outcomes.failed'],
     [{ faults: { rate: 1.5 } }, 'faults.rate'],

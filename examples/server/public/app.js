@@ -66,17 +66,57 @@ function line(parent, text) {
   parent.append(li);
 }
 
+/** { current, total } from the state's `progress`, or Celery's conventional meta numbers. */
+function progressOf(state) {
+  const source = state.progress || state.meta;
+  if (!source || typeof source.current !== 'number' || typeof source.total !== 'number' || !(source.total > 0)) return undefined;
+  return { current: source.current, total: source.total };
+}
+
+/**
+ * The card's bar: indeterminate while waiting or running without numbers, determinate when the
+ * task reports `current` / `total`, full at a success, hidden at any other end.
+ */
+function showProgress(el, frame) {
+  const bar = el.querySelector('.progress');
+  const text = el.querySelector('.progress-text');
+  const progress = progressOf(frame.state);
+  if (progress) {
+    bar.max = progress.total;
+    bar.value = Math.min(progress.current, progress.total);
+    text.textContent = `${progress.current}/${progress.total}${frame.state.meta && frame.state.meta.stage ? ` · ${frame.state.meta.stage}` : ''}`;
+  } else if (frame.to === 'succeeded') {
+    bar.max = 1;
+    bar.value = 1;
+    text.textContent = '';
+  } else if (frame.to === 'rejected' || frame.to === 'failed') {
+    el.querySelector('.progress-row').hidden = true;
+  } else if (!bar.hasAttribute('value')) {
+    text.textContent = frame.to === 'pending' ? 'waiting for a worker' : '';
+  }
+}
+
 function showTransition(frame) {
   const task = taskCard(frame.taskId);
   const { el } = task;
   el.dataset.phase = frame.to;
   el.querySelector('.phase').textContent = frame.to;
+  showProgress(el, frame);
   const time = new Date(frame.at).toLocaleTimeString();
-  line(el.querySelector('.transitions'), `${time}  ${frame.from ?? '·'} → ${frame.to}  (poll ${frame.polls})`);
+  const progress = progressOf(frame.state);
+  const edge = frame.from === frame.to && progress ? `${frame.to} ${progress.current}/${progress.total}` : `${frame.from ?? '·'} → ${frame.to}`;
+  line(el.querySelector('.transitions'), `${time}  ${edge}  (poll ${frame.polls})`);
   const outcome = el.querySelector('.outcome');
   const { state } = frame;
   if (state.phase === 'succeeded') {
     outcome.textContent = state.contentBytes === undefined ? 'Done.' : `Factur-X PDF ready: ${state.contentBytes.toLocaleString()} bytes.`;
+    if (state.contentBytes !== undefined) {
+      // The server hands the bytes to this browser's session only (same cookie as the socket).
+      const link = el.querySelector('.download');
+      link.href = `/api/tasks/${encodeURIComponent(frame.taskId)}/document`;
+      link.download = (state.result && typeof state.result.filename === 'string' && state.result.filename) || `${frame.taskId}.pdf`;
+      link.hidden = false;
+    }
   } else if (state.phase === 'rejected') {
     outcome.textContent = `Rejected: ${state.error.errorCode} — ${state.error.errorMessage}`;
     const list = document.createElement('ul');

@@ -25,7 +25,7 @@ export interface FactPulseTasksOptions extends Omit<TaskClientOptions, 'fetch' |
    * for a proxy on the app's own origin): it is resolved against the document's base URI.
    * @default 'https://factpulse.fr'
    */
-  readonly baseUrl?: string;
+  readonly baseUrl?: string | undefined;
   /**
    * Bearer token: a string, or a function called with `{ refresh }` returning a string, a Promise
    * or an Observable (called with `refresh: true` once after a 401). The function runs in the
@@ -33,7 +33,7 @@ export interface FactPulseTasksOptions extends Omit<TaskClientOptions, 'fetch' |
    * Leave it out to leave auth to your interceptors.
    * @default undefined (no Authorization header)
    */
-  readonly token?: TokenSource;
+  readonly token?: TokenSource | undefined;
 }
 
 /** @internal The options given to `provideFactPulseTasks`, as given. */

@@ -39,13 +39,13 @@ export interface HttpClientTransportOptions {
    * by session cookie.
    * @default false
    */
-  readonly withCredentials?: boolean;
+  readonly withCredentials?: boolean | undefined;
   /**
    * Builds the `HttpContext` of each request, for interceptors that read your own context
    * tokens. {@link FACTPULSE_TASK_ID} is set on it either way.
    * @default () => new HttpContext()
    */
-  readonly context?: () => HttpContext;
+  readonly context?: (() => HttpContext) | undefined;
 }
 
 /** Longest `text` kept from a body that is not JSON, in characters (as the fetch transport). */

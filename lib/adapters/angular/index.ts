@@ -3,9 +3,10 @@
  * `TaskStatusService` (injectable in root), the `taskStatus()` signal helper, and a transport
  * built on `HttpClient` so the app's interceptors apply.
  *
- * Needs `@angular/core` and `@angular/common` 21.2 or later 21.x (optional peer dependencies).
+ * Needs Angular 20, 21 or 22: `@angular/core` and `@angular/common` `>=20.0.0 <23.0.0` (optional
+ * peer dependencies; the tests run on 21.2).
  *
- * @packageDocumentation
+ * @module factpulse-rx/angular
  */
 export { provideFactPulseTasks } from './provide-factpulse-tasks.js';
 export type { FactPulseTasksOptions } from './factpulse-tasks-options.js';

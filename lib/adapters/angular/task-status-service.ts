@@ -10,6 +10,7 @@ import {
 import { HttpClient } from '@angular/common/http';
 import type { Observable } from 'rxjs';
 import type { TaskClientEvent } from '../../client/task-client-event.js';
+import type { TaskRequestInterceptor } from '../../poll-events.js';
 import { createTaskClient, type TaskClient, type TaskClientStats } from '../../task-client.js';
 import type { TaskSucceeded, TaskTransition } from '../../transitions.js';
 import { FACTPULSE_TASKS_OPTIONS, toClientOptions } from './factpulse-tasks-options.js';
@@ -106,5 +107,13 @@ export class TaskStatusService {
   /** A snapshot of the client's activity (tasks, requests in flight, retries, cache). */
   stats(): TaskClientStats {
     return this.client.stats();
+  }
+
+  /**
+   * Wraps each request of this service's client (see `TaskClient.addInterceptor`); returns the
+   * function that removes it. What `instrumentTaskClient` of `factpulse-rx/otel` attaches.
+   */
+  addInterceptor(interceptor: TaskRequestInterceptor): () => void {
+    return this.client.addInterceptor(interceptor);
   }
 }

@@ -51,7 +51,7 @@ export interface TaskStatusSignalOptions {
    * context (e.g. in `ngOnInit`).
    * @default the current injection context's injector
    */
-  readonly injector?: Injector;
+  readonly injector?: Injector | undefined;
 }
 
 const sameId = (a: string | null | undefined, b: string | null | undefined): boolean =>

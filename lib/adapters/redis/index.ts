@@ -9,7 +9,7 @@
  * const client = createTaskClient({ token, hub: createRedisTaskHub({ redis: process.env.REDIS_URL! }) })
  * ```
  *
- * @module
+ * @module factpulse-rx/redis
  */
 export { createRedisTaskHub, type RedisTaskHub, type RedisTaskHubStats } from './create-redis-task-hub.js';
 export type { RedisTaskHubOptions, RedisUnavailablePolicy } from './redis-task-hub-options.js';

@@ -83,5 +83,6 @@ export function decodeTransition(fields: Partial<Record<string, string>>, taskId
     if (content === undefined || state.phase !== 'succeeded') throw new DecodeError(['c: expected the base64 content of a success'], { taskId, what });
     state = { ...state, content };
   }
-  return { taskId: stored.taskId, from: from === undefined || from === '' ? null : (from as TaskPhase), to: stored.to, state, at: stored.at, polls: stored.polls };
+  // `to === state.phase` was checked above; the union type cannot see it.
+  return { taskId: stored.taskId, from: from === undefined || from === '' ? null : (from as TaskPhase), to: state.phase, state, at: stored.at, polls: stored.polls } as TaskTransition;
 }

@@ -7,6 +7,7 @@ import type { RedisLink } from './redis-link.js';
 import { redactUrl } from './redis-link.js';
 import type { NormalisedRedisTaskHubOptions } from './redis-task-hub-options.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
+import { DecodeError } from '../../errors/decode-error.js';
 import { decodeTransition, encodeTransition, entryFields } from './stored-transition.js';
 
 /** Stream entries kept per task (approximately): far more than a task has phases. */
@@ -122,7 +123,7 @@ export class TaskFollow {
         this.step(true);
       },
       (error: unknown) => this.unavailable(error),
-    );
+    ).catch((error: unknown) => this.end(error));
   }
 
   /** The subscriber left: release everything, and the lease if held. */
@@ -164,7 +165,8 @@ export class TaskFollow {
       return;
     }
     this.stepping = true;
-    void this.runSteps(acquire);
+    // Nothing may escape as an unhandled rejection: a failure of the follow ends this task only.
+    this.runSteps(acquire).catch((error: unknown) => this.end(error));
   }
 
   private async runSteps(first: boolean): Promise<void> {
@@ -226,18 +228,31 @@ export class TaskFollow {
     this.timerSub = timer(delay, asyncScheduler).subscribe(() => this.step(true));
   }
 
+  /**
+   * Queues `work` after the local transitions before it. A failure in it (a transition that
+   * cannot be stored, a bug) ends this task's follow with that error — never an unhandled
+   * rejection, and the queue stays usable.
+   */
+  private enqueue(generation: number, work: () => void | Promise<void>): void {
+    this.queue = this.queue
+      .then(() => (generation === this.generation ? work() : undefined))
+      .catch((error: unknown) => {
+        if (generation === this.generation) this.end(error);
+      });
+  }
+
   private subscribeLocal(): Subscription {
     // Transitions of a loop stopped since (the lease was lost) are dropped from the queue.
     const generation = ++this.generation;
     return this.poll$.subscribe({
       next: (transition) => {
-        this.queue = this.queue.then(() => (generation === this.generation ? this.onLocal(transition) : undefined));
+        this.enqueue(generation, () => this.onLocal(transition));
       },
       error: (error: unknown) => {
-        this.queue = this.queue.then(() => (generation === this.generation ? this.end(error) : undefined));
+        this.enqueue(generation, () => this.end(error));
       },
       complete: () => {
-        this.queue = this.queue.then(() => {
+        this.enqueue(generation, () => {
           if (generation !== this.generation) return;
           if (this.mode === 'local') this.end();
           else if (this.mode === 'poller') {
@@ -260,7 +275,16 @@ export class TaskFollow {
       return;
     }
     if (this.mode !== 'poller') return; // the lease moved on: the new poller publishes
-    const { json, content } = encodeTransition(transition);
+    let encoded: { readonly json: string; readonly content: string };
+    try {
+      encoded = encodeTransition(transition);
+    } catch (cause: unknown) {
+      // Nested too deep or not JSON data: this task's error, the hub and its other tasks go on.
+      const why = cause instanceof RangeError ? 'nested too deep' : 'not JSON data';
+      this.end(new DecodeError([`state: cannot be stored as JSON (${why})`], { taskId: this.taskId, what: 'transition to store in Redis', cause }));
+      return;
+    }
+    const { json, content } = encoded;
     const { terminalTtlMs } = this.env.options;
     const terminal = isTerminal(transition.to);
     let reply: unknown;
@@ -304,7 +328,8 @@ export class TaskFollow {
         (error: unknown) => {
           if (this.mode === 'poller') this.unavailable(error);
         },
-      );
+      )
+      .catch((error: unknown) => this.end(error));
   }
 
   /** Another process holds the lease now (this one stalled past `leaseMs`): stop polling, follow. */

@@ -8,7 +8,7 @@
  * app.get('/tasks/:taskId/events', taskEventsHandler(client, { taskId: (req) => req.params.taskId }))
  * ```
  *
- * @module
+ * @module factpulse-rx/sse
  */
 export { taskEventsHandler, type TaskEventsOptions } from './task-events-handler.js';
 export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from '../ws/task-frame.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { isTaskId, type TaskStatusSource } from '../../index.js';
-import { completeFrame, errorFrame, transitionFrame, type TaskFrame } from '../ws/task-frame.js';
+import { isTaskId, type TaskStatusSource, type TaskTransition } from '../../index.js';
+import { completeFrame, encodeTransitionFrame, errorFrame, type TaskFrame } from '../ws/task-frame.js';
 
 /**
  * Options of {@link taskEventsHandler}. All optional.
@@ -16,30 +16,30 @@ export interface TaskEventsOptions<Req extends IncomingMessage = IncomingMessage
    * Reads the task id of a request. A missing id is a 400, one that is not a UUID too.
    * @default the `taskId` query parameter, else the last segment of the path (`/tasks/<id>/events` does not fit: pass this)
    */
-  readonly taskId?: (request: Req) => string | null | undefined;
+  readonly taskId?: ((request: Req) => string | null | undefined) | undefined;
   /**
    * Who may follow which task: `true` (or a promise of it) allows; `false`, a throw or a
    * rejection answers 403 and polls nothing.
    * @default undefined (every request is allowed)
    */
-  readonly authorize?: (taskId: string, request: Req) => boolean | Promise<boolean>;
+  readonly authorize?: ((taskId: string, request: Req) => boolean | Promise<boolean>) | undefined;
   /**
    * ms between comment lines (`: ping`) that keep proxies from closing an idle stream. `0` turns them off.
    * @default 15000
    */
-  readonly heartbeatMs?: number;
+  readonly heartbeatMs?: number | undefined;
   /**
    * A response whose unsent data exceeds this many bytes when an event is due belongs to a client
    * that stopped reading: the connection is dropped (its polls stop) rather than buffered without
    * limit. One event larger than the limit is still sent.
    * @default 1048576 (1 MiB)
    */
-  readonly maxBufferedBytes?: number;
+  readonly maxBufferedBytes?: number | undefined;
   /**
    * Send a success's content as base64 in `state.content` (otherwise only `contentBytes`).
    * @default false
    */
-  readonly includeContent?: boolean;
+  readonly includeContent?: boolean | undefined;
 }
 
 const DEFAULTS = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 } as const;
@@ -79,7 +79,11 @@ function plain(res: ServerResponse, status: number, message: string, headers: Re
 
 /** @internal One Server-Sent Event: `event:` line, one `data:` line (JSON never holds a raw newline), blank line. */
 export function sseEvent(frame: TaskFrame): string {
-  return `event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`;
+  return sseText(frame.type, JSON.stringify(frame));
+}
+
+function sseText(type: TaskFrame['type'], json: string): string {
+  return `event: ${type}\ndata: ${json}\n\n`;
 }
 
 /**
@@ -146,6 +150,7 @@ export function taskEventsHandler<Req extends IncomingMessage = IncomingMessage>
       res.write(text);
     };
     const finish = (frame: TaskFrame): void => {
+      if (!open) return;
       write(sseEvent(frame));
       stop();
       if (!res.destroyed) res.end();
@@ -153,11 +158,30 @@ export function taskEventsHandler<Req extends IncomingMessage = IncomingMessage>
     res.on('close', stop);
     write(': connected\n\n');
     if (heartbeatMs > 0) heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
+    // No exception may leave the subscriber's callbacks (RxJS would rethrow it out of band and
+    // kill the process): a transition that cannot be encoded ends this stream with an
+    // `EncodeError` event; a failure of our own drops this response only.
+    const guarded =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          fn(...args);
+        } catch {
+          stop();
+          res.destroy();
+        }
+      };
+    const onNext = (transition: TaskTransition): void => {
+      if (!open) return;
+      const encoded = encodeTransitionFrame(transition, includeContent === true);
+      if (typeof encoded === 'string') write(sseText('transition', encoded));
+      else finish(encoded);
+    };
     try {
       const sub = client.status$(taskId).subscribe({
-        next: (transition) => write(sseEvent(transitionFrame(transition, includeContent === true))),
-        error: (error: unknown) => finish(errorFrame(taskId, error)),
-        complete: () => finish(completeFrame(taskId)),
+        next: guarded(onNext),
+        error: guarded((error: unknown) => finish(errorFrame(taskId, error))),
+        complete: guarded(() => finish(completeFrame(taskId))),
       });
       if (open) subscription = sub;
       else sub.unsubscribe();
@@ -209,6 +233,14 @@ export function taskEventsHandler<Req extends IncomingMessage = IncomingMessage>
       return;
     }
     if (typeof verdict === 'boolean') decide(verdict);
-    else Promise.resolve(verdict).then((v) => decide(v === true), () => decide(false));
+    else
+      Promise.resolve(verdict)
+        .then(
+          (v) => decide(v === true),
+          () => decide(false),
+        )
+        .catch(() => {
+          if (!res.destroyed) res.destroy();
+        });
   };
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Subject, type Observable } from 'rxjs';
+import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { LruCache } from '../../client/lru-cache.js';
+import { monotonicClock } from '../../client/monotonic-clock.js';
 import { checkSecret, verifyWebhookSignature } from './verify-webhook-signature.js';
 
 /**
@@ -33,13 +35,33 @@ export interface WebhookHandlerOptions {
    * and while reading).
    * @default 1048576 (1 MiB)
    */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /**
    * Called with each verified event before it is answered and emitted on `events$`; when it
    * throws or rejects, the webhook gets 500 (so the sender may try again) and is not emitted.
+   * Not called for a replay (see `replayWindow`).
    * @default undefined
    */
-  readonly onEvent?: (event: WebhookPayload, request: IncomingMessage) => void | Promise<void>;
+  readonly onEvent?: ((event: WebhookPayload, request: IncomingMessage) => void | Promise<void>) | undefined;
+  /**
+   * ms a signed body is remembered once handled: the same body (the same signature) arriving
+   * again within it — a replayed capture, or a sender retrying after a lost answer — gets 200
+   * (`{"received":true,"duplicate":true}`) but is not emitted again nor given to `onEvent`, so
+   * replays cannot turn into polls. `0` turns it off.
+   * @default 3600000 (1 hour)
+   */
+  readonly replayWindow?: number | undefined;
+  /**
+   * Signed bodies remembered at most for `replayWindow` (the least recently seen is forgotten
+   * first): bounded memory whatever the traffic (about 100 bytes each).
+   * @default 10000
+   */
+  readonly replayCacheSize?: number | undefined;
+  /**
+   * The clock of `replayWindow` (its `now()`, read as a clock that never goes back).
+   * @default asyncScheduler
+   */
+  readonly scheduler?: SchedulerLike | undefined;
 }
 
 /**
@@ -59,6 +81,8 @@ export interface WebhookHandler {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_REPLAY_WINDOW = 60 * 60_000;
+const DEFAULT_REPLAY_CACHE_SIZE = 10_000;
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
@@ -131,7 +155,8 @@ function parseEvent(raw: Buffer | string): WebhookPayload | undefined {
  * or Express, and `events$`, the verified events. Answers 405 to anything but `POST`, 413 to a
  * body over `maxBodyBytes`, 401 when `x-webhook-signature` is not the HMAC-SHA256 of the raw
  * body under `secret` (see {@link verifyWebhookSignature}), 400 to a signed body that is not a
- * JSON object with a string `event_type`, and otherwise 200 with the event emitted on `events$`.
+ * JSON object with a string `event_type`, and otherwise 200 with the event emitted on `events$` —
+ * once: the same signed body again within `replayWindow` (a replay) gets 200 and is not emitted.
  *
  * Feed `events$` to a task client as `hints`: each event then polls its task (`data.taskId` or
  * `data.task_id`) at once, so the end of a task is seen the moment FactPulse reports it, with
@@ -159,8 +184,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     throw new TypeError(`createWebhookHandler: \`maxBodyBytes\` must be an integer >= 1, got ${typeof maxBodyBytes === 'number' ? String(maxBodyBytes) : typeof maxBodyBytes}`);
   }
   if (onEvent !== undefined && typeof onEvent !== 'function') throw new TypeError('createWebhookHandler: `onEvent` must be a function');
+  const { replayWindow = DEFAULT_REPLAY_WINDOW, replayCacheSize = DEFAULT_REPLAY_CACHE_SIZE, scheduler = asyncScheduler } = options;
+  if (typeof replayWindow !== 'number' || Number.isNaN(replayWindow) || replayWindow < 0) {
+    throw new TypeError(`createWebhookHandler: \`replayWindow\` must be a number of ms >= 0 (or Infinity), got ${typeof replayWindow === 'number' ? String(replayWindow) : typeof replayWindow}`);
+  }
+  if (typeof replayCacheSize !== 'number' || !Number.isInteger(replayCacheSize) || replayCacheSize < 1) {
+    throw new TypeError(`createWebhookHandler: \`replayCacheSize\` must be an integer >= 1, got ${typeof replayCacheSize === 'number' ? String(replayCacheSize) : typeof replayCacheSize}`);
+  }
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
+    throw new TypeError('createWebhookHandler: `scheduler` must be a SchedulerLike');
+  }
 
   const events = new Subject<WebhookPayload>();
+  /** Signatures of bodies handled (or being handled) within `replayWindow`. */
+  const seen = new LruCache<true>(replayCacheSize, replayWindow, monotonicClock(scheduler));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
@@ -194,10 +231,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       reply(res, 400, { error: 'the body must be a JSON object with a string event_type' });
       return;
     }
+    // The signature is the body's HMAC: one key per signed body, nothing else kept.
+    const digest = String(req.headers['x-webhook-signature']).toLowerCase();
+    if (seen.get(digest) !== undefined) {
+      reply(res, 200, { received: true, duplicate: true });
+      return;
+    }
+    seen.set(digest, true);
     if (onEvent !== undefined) {
       try {
         await onEvent(event, req);
       } catch {
+        seen.delete(digest); // not handled: the sender may try again
         reply(res, 500, { error: 'the event could not be handled' });
         return;
       }

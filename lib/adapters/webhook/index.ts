@@ -9,7 +9,7 @@
  * app.post('/factpulse/webhook', webhook)
  * ```
  *
- * @module
+ * @module factpulse-rx/webhook
  */
 export { verifyWebhookSignature } from './verify-webhook-signature.js';
 export { createWebhookHandler, type WebhookHandler, type WebhookHandlerOptions, type WebhookPayload } from './create-webhook-handler.js';

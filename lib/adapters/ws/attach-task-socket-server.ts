@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { isTaskId, type TaskStatusSource } from '../../index.js';
+import { isTaskId, type TaskStatusSource, type TaskTransition } from '../../index.js';
 import { MAX_FRAME_LENGTH, parseClientFrame } from './client-frame.js';
-import { adapterErrorFrame, completeFrame, errorFrame, transitionFrame, type TaskFrame } from './task-frame.js';
+import { adapterErrorFrame, completeFrame, encodeTransitionFrame, errorFrame, type TaskFrame } from './task-frame.js';
 
 /**
  * Decides whether the connection opened by `request` may follow `taskId`: `true` or a promise of
@@ -30,7 +30,7 @@ export interface TaskSocketServerOptions {
    * request (cookies, headers, URL). Without it any connection may follow any task id it knows.
    * @default undefined (every subscribe is allowed)
    */
-  readonly authorize?: TaskAuthorizer;
+  readonly authorize?: TaskAuthorizer | undefined;
   /**
    * A connection whose unsent data (`socket.bufferedAmount`) exceeds this many bytes when a frame
    * is due is a reader that stopped reading: it is closed with code 1008 (policy violation) and
@@ -38,18 +38,27 @@ export interface TaskSocketServerOptions {
    * most this much plus one frame; one frame larger than the limit is still sent.
    * @default 1048576 (1 MiB)
    */
-  readonly maxBufferedBytes?: number;
+  readonly maxBufferedBytes?: number | undefined;
   /**
    * Every this many ms each connection is pinged; one that has not answered the previous ping
    * is terminated (its tasks unfollowed). `0` turns heartbeats off.
    * @default 30000
    */
-  readonly heartbeatMs?: number;
+  readonly heartbeatMs?: number | undefined;
   /**
-   * Tasks one connection may follow at once; a `subscribe` beyond gets a `LimitExceededError` frame.
+   * Tasks one connection may follow at once, those waiting for `authorize` included (also after
+   * an `unsubscribe`: an `authorize` call still running keeps its place until it settles, so a
+   * subscribe/unsubscribe loop cannot pile calls up); a `subscribe` beyond gets a
+   * `LimitExceededError` frame.
    * @default 100
    */
-  readonly maxTasksPerSocket?: number;
+  readonly maxTasksPerSocket?: number | undefined;
+  /**
+   * ms an `authorize` call may take: past it the subscribe is denied (an `AccessDeniedError`
+   * frame), its place freed, and a late answer ignored. `Infinity` waits for ever.
+   * @default 10000
+   */
+  readonly authorizeTimeout?: number | undefined;
 }
 
 /**
@@ -73,15 +82,24 @@ export interface TaskSocketServer {
 /** The WebSocket close code sent to a reader that fell more than `maxBufferedBytes` behind. */
 const CLOSE_TOO_SLOW = 1008;
 const CLOSE_GOING_AWAY = 1001;
+/** Sent when the adapter itself fails (it should not: every callback is guarded). */
+const CLOSE_INTERNAL_ERROR = 1011;
+/** Longest timer Node accepts (2^31 − 1 ms). */
+const MAX_TIMER_DELAY = 2_147_483_647;
 /** `WebSocket.OPEN`, as a number so that this module needs only the types of `ws`. */
 const OPEN = 1;
 
-const DEFAULTS = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 30_000, maxTasksPerSocket: 100 } as const;
+const DEFAULTS = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 30_000, maxTasksPerSocket: 100, authorizeTimeout: 10_000 } as const;
 
 /** One task followed (or waiting for `authorize`) by one connection. */
 interface Follow {
   readonly taskId: string;
   subscription: Subscription | undefined;
+  /** Waiting for `authorize`. */
+  pending: boolean;
+  /** Unsubscribed while `authorize` was pending: it keeps its place until the call settles. */
+  cancelled: boolean;
+  includeContent: boolean;
 }
 
 function checkCount(name: string, value: unknown, min: number): number | undefined {
@@ -113,8 +131,12 @@ function rawLength(data: RawData): number {
  * state carries `contentBytes`, not the bytes, unless asked), `{"type":"error","taskId","error":
  * {"name","message"}}`, `{"type":"complete","taskId"}` (see {@link TaskFrame}).
  *
- * - `authorize(taskId, request)` decides who may follow a task; a denied subscribe gets an
- *   `AccessDeniedError` frame and nothing is polled.
+ * - `authorize(taskId, request)` decides who may follow a task; a denied subscribe (or one
+ *   whose `authorize` takes longer than `authorizeTimeout`) gets an `AccessDeniedError` frame and
+ *   nothing is polled. Calls still pending count toward `maxTasksPerSocket`, even once
+ *   unsubscribed, so a subscribe/unsubscribe loop cannot pile them up.
+ * - No payload takes the server down: a transition that cannot be encoded as JSON (nested too
+ *   deep, cyclic) ends that task with an `EncodeError` frame; the socket's other tasks go on.
  * - A malformed, binary or unknown frame gets a `ProtocolError` frame; the connection stays open.
  * - A subscribe for a task already followed on the connection changes nothing.
  * - A connection that stops reading (more than `maxBufferedBytes` unsent) is closed with code
@@ -151,6 +173,8 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
   const maxBufferedBytes = checkCount('maxBufferedBytes', options.maxBufferedBytes, 0) ?? DEFAULTS.maxBufferedBytes;
   const heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs, 0) ?? DEFAULTS.heartbeatMs;
   const maxTasksPerSocket = checkCount('maxTasksPerSocket', options.maxTasksPerSocket, 1) ?? DEFAULTS.maxTasksPerSocket;
+  const authorizeTimeout =
+    options.authorizeTimeout === Number.POSITIVE_INFINITY ? Infinity : (checkCount('authorizeTimeout', options.authorizeTimeout, 1) ?? DEFAULTS.authorizeTimeout);
 
   const connections = new Set<Connection>();
   let closed = false;
@@ -167,13 +191,28 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
 
     /** Sends a frame, unless the reader is already more than `maxBufferedBytes` behind: then it is dropped. */
     send(frame: TaskFrame): void {
+      this.sendText(JSON.stringify(frame));
+    }
+
+    sendText(text: string): void {
       if (this.ended || this.socket.readyState !== OPEN) return;
       if (this.socket.bufferedAmount > maxBufferedBytes) {
         this.end();
         this.socket.close(CLOSE_TOO_SLOW, 'reader too slow: unsent data over the limit');
         return;
       }
-      this.socket.send(JSON.stringify(frame));
+      this.socket.send(text);
+    }
+
+    /** Something the adapter did not expect threw: drop this connection, never the process. */
+    fault(): void {
+      if (this.ended) return;
+      this.end();
+      try {
+        this.socket.close(CLOSE_INTERNAL_ERROR, 'internal error');
+      } catch {
+        this.socket.terminate();
+      }
     }
 
     /** Unfollows everything; later frames are ignored. */
@@ -187,6 +226,14 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
     }
 
     onMessage(data: RawData, isBinary: boolean): void {
+      try {
+        this.handle(data, isBinary);
+      } catch {
+        this.fault();
+      }
+    }
+
+    private handle(data: RawData, isBinary: boolean): void {
       if (this.ended) return;
       if (isBinary) {
         this.send(adapterErrorFrame(null, 'ProtocolError', 'frames must be JSON text, not binary'));
@@ -202,13 +249,26 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
         return;
       }
       const key = frame.taskId.toLowerCase();
+      const known = this.follows.get(key);
       if (frame.type === 'unsubscribe') {
-        const follow = this.follows.get(key);
+        if (known === undefined) return;
+        // A pending `authorize` keeps its place until it settles (then nothing is polled).
+        if (known.pending) {
+          known.cancelled = true;
+          return;
+        }
         this.follows.delete(key);
-        follow?.subscription?.unsubscribe();
+        known.subscription?.unsubscribe();
         return;
       }
-      if (this.follows.has(key)) return;
+      if (known !== undefined) {
+        // Subscribed again while `authorize` is still pending: the same call decides.
+        if (known.pending && known.cancelled) {
+          known.cancelled = false;
+          known.includeContent = frame.content === true;
+        }
+        return;
+      }
       if (!isTaskId(frame.taskId as unknown)) {
         this.send(errorFrame(frame.taskId.length <= 64 ? frame.taskId : null, new TypeError('taskId must be a UUID')));
         return;
@@ -217,17 +277,24 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
         this.send(adapterErrorFrame(frame.taskId, 'LimitExceededError', `at most ${maxTasksPerSocket} tasks may be followed on one connection`));
         return;
       }
-      const follow: Follow = { taskId: frame.taskId, subscription: undefined };
+      const follow: Follow = { taskId: frame.taskId, subscription: undefined, pending: true, cancelled: false, includeContent: frame.content === true };
       this.follows.set(key, follow);
-      const includeContent = frame.content === true;
-      const decide = (allowed: boolean): void => {
-        if (this.ended || this.follows.get(key) !== follow) return; // closed or unsubscribed meanwhile
-        if (!allowed) {
-          this.follows.delete(key);
-          this.send(adapterErrorFrame(follow.taskId, 'AccessDeniedError', 'not allowed to follow this task'));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const decide = (allowed: boolean, denial = 'not allowed to follow this task'): void => {
+        if (!follow.pending) return; // decided already (a late answer after the time limit)
+        follow.pending = false;
+        if (timer !== undefined) clearTimeout(timer);
+        if (this.ended || this.follows.get(key) !== follow) return; // closed meanwhile
+        if (follow.cancelled) {
+          this.follows.delete(key); // unsubscribed meanwhile: nothing is polled
           return;
         }
-        this.start(key, follow, includeContent);
+        if (!allowed) {
+          this.follows.delete(key);
+          this.send(adapterErrorFrame(follow.taskId, 'AccessDeniedError', denial));
+          return;
+        }
+        this.start(key, follow);
       };
       if (authorize === undefined) {
         decide(true);
@@ -240,24 +307,55 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
         decide(false);
         return;
       }
-      if (typeof verdict === 'boolean') decide(verdict);
-      else Promise.resolve(verdict).then((v) => decide(v === true), () => decide(false));
+      if (typeof verdict === 'boolean') {
+        decide(verdict);
+        return;
+      }
+      if (authorizeTimeout !== Infinity) {
+        timer = setTimeout(() => decide(false, `authorize did not answer within ${authorizeTimeout} ms`), Math.min(authorizeTimeout, MAX_TIMER_DELAY));
+        timer.unref?.();
+      }
+      Promise.resolve(verdict)
+        .then(
+          (v) => decide(v === true),
+          () => decide(false),
+        )
+        .catch(() => this.fault());
     }
 
-    private start(key: string, follow: Follow, includeContent: boolean): void {
+    private start(key: string, follow: Follow): void {
       const { taskId } = follow;
       let over = false;
+      let subscription: Subscription | undefined;
       const finish = (frame: TaskFrame): void => {
+        if (over) return;
         over = true;
         if (this.follows.get(key) === follow) this.follows.delete(key);
+        subscription?.unsubscribe();
         this.send(frame);
       };
-      let subscription: Subscription;
+      // No exception may leave these callbacks (RxJS would rethrow it out of band, killing the
+      // process): a transition that cannot be encoded ends that task with an EncodeError frame.
+      const onNext = (transition: TaskTransition): void => {
+        if (over) return;
+        const encoded = encodeTransitionFrame(transition, follow.includeContent);
+        if (typeof encoded === 'string') this.sendText(encoded);
+        else finish(encoded);
+      };
+      const guarded =
+        <A extends unknown[]>(fn: (...args: A) => void) =>
+        (...args: A): void => {
+          try {
+            fn(...args);
+          } catch {
+            this.fault();
+          }
+        };
       try {
         subscription = client.status$(taskId).subscribe({
-          next: (transition) => this.send(transitionFrame(transition, includeContent)),
-          error: (error: unknown) => finish(errorFrame(taskId, error)),
-          complete: () => finish(completeFrame(taskId)),
+          next: guarded(onNext),
+          error: guarded((error: unknown) => finish(errorFrame(taskId, error))),
+          complete: guarded(() => finish(completeFrame(taskId))),
         });
       } catch (error) {
         finish(errorFrame(taskId, error));
@@ -279,7 +377,7 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
     socket.on('pong', () => {
       connection.alive = true;
     });
-    socket.on('message', (data, isBinary) => connection.onMessage(data, isBinary));
+    socket.on('message', (data: RawData, isBinary: boolean) => connection.onMessage(data, isBinary));
   };
   wss.on('connection', onConnection);
 

@@ -9,7 +9,7 @@
  * attachTaskSocketServer(new WebSocketServer({ server, path: '/tasks' }), client, { authorize })
  * ```
  *
- * @module
+ * @module factpulse-rx/ws
  */
 export {
   attachTaskSocketServer,

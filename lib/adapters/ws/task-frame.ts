@@ -46,8 +46,10 @@ export interface TransitionFrame {
 
 /**
  * The `name` of an error frame that did not come from the task stream itself:
- * `ProtocolError` (a malformed or unknown frame), `AccessDeniedError` (`authorize` said no, threw
- * or rejected), `LimitExceededError` (too many tasks on one connection). Stream errors keep the
+ * `ProtocolError` (a malformed or unknown frame), `AccessDeniedError` (`authorize` said no, threw,
+ * rejected or did not answer in time), `LimitExceededError` (too many tasks on one connection),
+ * `EncodeError` (a transition that cannot be sent as JSON: too deep, cyclic, a BigInt; that task
+ * is no longer followed, the others go on). Stream errors keep the
  * library's class names (`AuthError`, `NetworkError`, `DeadlineError`, `TypeError` for an id that
  * is not a UUID, …).
  *
@@ -56,7 +58,7 @@ export interface TransitionFrame {
  * if (frame.type === 'error' && frame.error.name === 'AccessDeniedError') showLogin()
  * ```
  */
-export type AdapterErrorName = 'ProtocolError' | 'AccessDeniedError' | 'LimitExceededError';
+export type AdapterErrorName = 'ProtocolError' | 'AccessDeniedError' | 'LimitExceededError' | 'EncodeError';
 
 /**
  * An error sent to a browser. `taskId` is `null` when the error concerns no task (a frame that
@@ -148,6 +150,27 @@ export function errorFrame(taskId: string | null, error: unknown): ErrorFrame {
 /** @internal An error frame made by the adapter itself. */
 export function adapterErrorFrame(taskId: string | null, name: AdapterErrorName, message: string): ErrorFrame {
   return { type: 'error', taskId, error: { name, message } };
+}
+
+/**
+ * @internal The JSON text of a transition's frame, or the `EncodeError` frame of that task when
+ * the transition cannot be encoded (a `meta` too deep for `JSON.stringify`, a cycle, a BigInt, a
+ * getter that throws): a payload never throws out of an adapter.
+ *
+ * @example
+ * ```ts
+ * const encoded = encodeTransitionFrame(t, false)
+ * if (typeof encoded === 'string') socket.send(encoded)
+ * else socket.send(JSON.stringify(encoded)) // then stop following the task
+ * ```
+ */
+export function encodeTransitionFrame(transition: TaskTransition, includeContent: boolean): string | ErrorFrame {
+  try {
+    return JSON.stringify(transitionFrame(transition, includeContent));
+  } catch (error: unknown) {
+    const why = error instanceof RangeError ? 'nested too deep' : 'not JSON data';
+    return adapterErrorFrame(transition.taskId, 'EncodeError', `the task's transition cannot be sent as JSON (${why})`);
+  }
 }
 
 /** @internal */

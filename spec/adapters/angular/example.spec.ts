@@ -12,11 +12,11 @@ import { ManualClock, PDF_BYTES, TASK_ID, statusBody, statusUrl, successBody } f
 
 // Loaded at run time, not imported: the root tsconfig (typecheck) does not compile the example,
 // whose own tsconfig sets decorators and the package paths (jest.config.js maps them).
-const { TaskProgressComponent } = jest.requireActual<{ TaskProgressComponent: Type<unknown> }>('../../../examples/angular/task-progress.component');
+const { TaskProgress } = jest.requireActual<{ TaskProgress: Type<unknown> }>('../../../examples/angular/src/app/task-progress');
 // What the Angular CLI's JIT transform adds for a signal input (`input.required()`).
-Input({ isSignal: true, alias: 'taskId', required: true, transform: undefined } as never)(TaskProgressComponent.prototype, 'taskId');
+Input({ isSignal: true, alias: 'taskId', required: true, transform: undefined } as never)(TaskProgress.prototype, 'taskId');
 
-describe('examples/angular TaskProgressComponent', () => {
+describe('examples/angular TaskProgress', () => {
   let clock: ManualClock;
   let backend: HttpTestingController;
   let fixture: ComponentFixture<unknown>;
@@ -45,7 +45,7 @@ describe('examples/angular TaskProgressComponent', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    fixture = TestBed.createComponent(TaskProgressComponent);
+    fixture = TestBed.createComponent(TaskProgress);
     fixture.componentRef.setInput('taskId', TASK_ID);
     await fixture.whenStable();
   });
@@ -59,7 +59,13 @@ describe('examples/angular TaskProgressComponent', () => {
     expect(await text()).toContain('Generating the invoice…');
     expect(progress?.value).toBe(1);
     expect(progress?.max).toBe(4);
-    expect(await text()).toContain('1 status requests');
+    expect((await view()).querySelector('.count')?.textContent?.trim()).toBe('1 / 4 · 25 %');
+    expect((await view()).querySelector('.requests')?.textContent?.trim()).toBe('1 status requests');
+
+    clock.advance(1000);
+    backend.expectOne(statusUrl()).flush(statusBody('PROGRESS', { current: 3, total: 4 }));
+    expect((await view()).querySelector('progress')?.value).toBe(3);
+    expect((await view()).querySelector('.count')?.textContent?.trim()).toBe('3 / 4 · 75 %');
 
     clock.advance(1000);
     backend.expectOne(statusUrl()).flush(successBody());
@@ -69,9 +75,22 @@ describe('examples/angular TaskProgressComponent', () => {
     expect(created[0]?.size).toBe(PDF_BYTES.byteLength);
     expect((await view()).querySelector('progress')).toBeNull();
     expect(await text()).toContain('Your Factur-X invoice is ready.');
+    // The link and the request counter are separate blocks, each with its own text.
+    expect(link?.textContent?.trim()).toBe('Download the PDF');
+    expect(link?.closest('.requests')).toBeNull();
+    expect((await view()).querySelector('.requests')?.textContent?.trim()).toBe('3 status requests');
 
     fixture.destroy();
     expect(revoked).toEqual(['blob:pdf-1']);
+  });
+
+  it('shows an indeterminate bar while the task reports no progress', async () => {
+    backend.expectOne(statusUrl()).flush(statusBody('STARTED', { pid: 4242, hostname: 'worker-1' }));
+    const bar = (await view()).querySelector('progress');
+    expect(bar).not.toBeNull();
+    expect(bar?.hasAttribute('value')).toBe(false);
+    expect((await view()).querySelector('.count')).toBeNull();
+    expect(await text()).toContain('Generating the invoice…');
   });
 
   it('lists the AFNOR details of a rejected invoice', async () => {

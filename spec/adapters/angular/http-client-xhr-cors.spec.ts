@@ -29,7 +29,8 @@ describe('TaskStatusService over real HTTP (XMLHttpRequest, cross-origin)', () =
 
   it('passes the CORS preflight, reads an exposed Retry-After and follows the task to the end', async () => {
     const answers = [
-      (res: ServerResponse) => sendJson(res, 503, { detail: 'busy' }, { ...CORS, 'retry-after': '0' }),
+      // Retry-After 1 s (a hint of 0 means "no hint": backoff, DESIGN stream semantics 5).
+      (res: ServerResponse) => sendJson(res, 503, { detail: 'busy' }, { ...CORS, 'retry-after': '1' }),
       (res: ServerResponse) => sendJson(res, 200, statusBody('STARTED'), CORS),
       (res: ServerResponse) => sendJson(res, 200, successBody(), CORS),
     ];
@@ -56,7 +57,7 @@ describe('TaskStatusService over real HTTP (XMLHttpRequest, cross-origin)', () =
     const transitions = await lastValueFrom(tasks.status$(TASK_ID).pipe(toArray()));
 
     expect(transitions.map((t) => t.to)).toEqual(['started', 'succeeded']);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', status: 503, delay: 0 }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', status: 503, delay: 1000 }));
     const getRequests = server.requests.filter((r) => r.method === 'GET');
     expect(getRequests).toHaveLength(3);
     expect(getRequests[0]?.headers['authorization']).toBe('Bearer xhr-token');

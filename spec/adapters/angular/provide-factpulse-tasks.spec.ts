@@ -44,6 +44,16 @@ describe('provideFactPulseTasks', () => {
     expect(() => provideFactPulseTasks({ token: TOKEN, baseUrl: 'http://factpulse.example', allowInsecureHttp: true })).not.toThrow();
   });
 
+  it('reads an option given as undefined as left out (options built from possibly-missing values)', () => {
+    const { backend, got } = follow([provideFactPulseTasks({ baseUrl: undefined, token: undefined, withCredentials: undefined, context: undefined })]);
+    const req = backend.expectOne(statusUrl());
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    expect(req.request.withCredentials).toBe(false);
+    req.flush(statusBody('STARTED'));
+    expect(got.values.map((t) => t.to)).toEqual(['started']);
+    got.subscription.unsubscribe();
+  });
+
   it('resolves a relative baseUrl against the document (a proxy on the app origin)', () => {
     const { backend, got } = follow([provideFactPulseTasks({ baseUrl: '/factpulse/', token: TOKEN })]);
     // jsdom's document is at http://localhost/: loopback, so the token may go there over http.

@@ -57,17 +57,23 @@ describe('TaskStatusService', () => {
     backend.expectNone(statusUrl());
     clock.advance(1);
     backend.expectOne(statusUrl()).flush(statusBody('PROGRESS', { current: 1, total: 3 }));
-    expect(got.values[1]?.state).toEqual({ phase: 'started', status: 'PROGRESS', meta: { current: 1, total: 3 } });
+    expect(got.values[1]?.state).toEqual({ phase: 'started', status: 'PROGRESS', meta: { current: 1, total: 3 }, progress: { current: 1, total: 3, ratio: 1 / 3 } });
 
     clock.advance(1000);
     backend.expectOne(statusUrl()).flush(statusBody('PROGRESS', { current: 2, total: 3 }));
-    expect(got.values).toHaveLength(2); // same phase: no transition
+    // A progress update inside `started`: a transition with from === to (DESIGN, stream semantics 2).
+    expect(phases(got.values)).toEqual(['∅→pending', 'pending→started', 'started→started']);
+    expect(got.values[2]?.state).toMatchObject({ phase: 'started', progress: { current: 2, total: 3 } });
+
+    clock.advance(1000);
+    backend.expectOne(statusUrl()).flush(statusBody('PROGRESS', { current: 2, total: 3 }));
+    expect(got.values).toHaveLength(3); // nothing new: no transition
 
     clock.advance(1000);
     backend.expectOne(statusUrl()).flush(successBody());
-    expect(phases(got.values)).toEqual(['∅→pending', 'pending→started', 'started→succeeded']);
-    const done = got.values[2];
-    expect(done?.polls).toBe(4);
+    expect(phases(got.values)).toEqual(['∅→pending', 'pending→started', 'started→started', 'started→succeeded']);
+    const done = got.values[3];
+    expect(done?.polls).toBe(5);
     expect(done?.state.phase === 'succeeded' && done.state.content).toEqual(PDF_BYTES);
     expect(got.completed).toBe(true);
 

@@ -4,10 +4,17 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /**
- * The Redis the hub specs share: `FACTPULSE_RX_REDIS_URL`, or redis://127.0.0.1:6390 (what
- * `.ci/run` starts). Each spec works under its own key prefix, so runs never see each other.
+ * The Redis the hub specs share: the run's own redis-server, started on a free loopback port by
+ * the suite's globalSetup (spec/helpers/services/global-setup.cjs), which exports its URL as
+ * `FACTPULSE_RX_REDIS_URL`. Each spec works under its own key prefix, so specs never see each other.
  */
-export const REDIS_URL = process.env['FACTPULSE_RX_REDIS_URL'] ?? 'redis://127.0.0.1:6390';
+export const REDIS_URL = process.env['FACTPULSE_RX_REDIS_URL'] ?? 'redis://127.0.0.1:0';
+
+/** Why the suite could not give the specs a Redis (one line naming the command to run), if so. */
+const UNAVAILABLE = process.env['FACTPULSE_RX_REDIS_UNAVAILABLE'];
+
+/** The redis-server binary the suite found or installed (for specs that start their own). */
+const REDIS_SERVER = process.env['FACTPULSE_RX_REDIS_SERVER'] ?? 'redis-server';
 
 /** Opens a plain connection to `url` that gives up at once when nothing answers. */
 export function connect(url: string = REDIS_URL): Redis {
@@ -21,6 +28,10 @@ export function connect(url: string = REDIS_URL): Redis {
  * redis-server and never skip.
  */
 export async function requireRedis(): Promise<void> {
+  if (UNAVAILABLE !== undefined) throw new Error(UNAVAILABLE);
+  if (process.env['FACTPULSE_RX_REDIS_URL'] === undefined) {
+    throw new Error('No FACTPULSE_RX_REDIS_URL: run these specs through `npm test` / `npx jest` (its globalSetup starts a redis-server).');
+  }
   const redis = connect();
   try {
     await redis.connect();
@@ -28,12 +39,7 @@ export async function requireRedis(): Promise<void> {
     if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `The Redis hub specs need a real Redis at ${REDIS_URL} (${why}). Start one with ` +
-        "`redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes` " +
-        '(Debian: `apt-get install -y redis-server`), or point FACTPULSE_RX_REDIS_URL at another.',
-      { cause: error },
-    );
+    throw new Error(`The suite's redis-server at ${REDIS_URL} does not answer (${why}).`, { cause: error });
   } finally {
     redis.disconnect();
   }
@@ -84,7 +90,7 @@ async function freePort(): Promise<number> {
 /** Starts `redis-server` on a free port and resolves once it answers PING. */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -7,6 +7,7 @@ import type { TaskTransition } from '../../../lib/transitions.js';
 import { isTaskStatusError } from '../../../lib/errors/task-status-error.js';
 import { chainProblems } from './chains.js';
 import { startOwnRedis, type OwnRedis } from './redis-test-server.js';
+import { eventually, grown, resourceCounts } from '../../reliability/resources.js';
 
 // Redis going away under the hub: each spec runs its own redis-server, so that killing it
 // disturbs nobody else.
@@ -129,5 +130,33 @@ describe('Redis hub when Redis is unreachable', () => {
     expect(chainProblems(list)).toEqual([]);
     expect(fallbacks(a)).toEqual([taskId]);
     expect(a.events.find((e) => e.type === 'hub-fallback')).toMatchObject({ reason: 'the Redis hub was closed' });
+  });
+
+  it('leaves no timer or socket behind when closed while Redis is down', async () => {
+    own = await startOwnRedis();
+    const before = resourceCounts();
+    const { taskId } = await sim.submit({ outcome: 'success', durationMs: 3000 });
+    const a = node(own.url);
+    const got: TaskTransition[] = [];
+    subscriptions.add(a.client.status$(taskId).subscribe((t) => got.push(t)));
+    await sleep(300);
+    expect(got.length).toBeGreaterThan(0);
+    await own.stop();
+    // Down for a while: the hub falls back and ioredis keeps trying to reconnect.
+    expect(await eventually(() => fallbacks(a).length > 0, 3000)).toBe(true);
+    await sleep(400);
+    subscriptions.unsubscribe();
+    await a.hub.close();
+    a.client.dispose();
+    nodes = nodes.filter((n) => n !== a);
+    const left = (): Record<string, number> => {
+      const g = grown(before, resourceCounts());
+      delete g['TCPServerWrap']; // the simulator's own server
+      return g;
+    };
+    // Nothing is left to keep the process alive once close() resolved (a few turns for sockets
+    // to finish closing, far less than any reconnect or command timer).
+    await eventually(() => Object.keys(left()).length === 0, 100);
+    expect(left()).toEqual({});
   });
 });

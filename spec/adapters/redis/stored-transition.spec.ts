@@ -49,7 +49,7 @@ describe('transitions stored in Redis', () => {
   it('encodes a content that is a view on a larger buffer by its own bytes only', () => {
     const big = Uint8Array.from({ length: 16 }, (_, i) => i);
     const view = big.subarray(4, 8);
-    const t: TaskTransition = { ...samples[3]!, state: { phase: 'succeeded', status: 'SUCCESS', content: view, result: { status: 'SUCCESS' } } };
+    const t: TaskTransition = { ...samples[3]!, to: 'succeeded', state: { phase: 'succeeded', status: 'SUCCESS', content: view, result: { status: 'SUCCESS' } } };
     expect(encodeTransition(t).content).toBe(Buffer.from([4, 5, 6, 7]).toString('base64'));
   });
 

@@ -11,22 +11,12 @@ const LABELS: Record<TaskPhase, string> = {
   failed: 'The task failed on FactPulse’s side.',
 };
 
-/** `{ current, total }` as a Celery `PROGRESS` state reports it. */
-interface Progress {
-  readonly current: number;
-  readonly total: number;
-}
-
-function isProgress(meta: unknown): meta is Progress {
-  const m = meta as Partial<Progress> | null | undefined;
-  return typeof m?.current === 'number' && typeof m.total === 'number' && m.total > 0;
-}
-
 /**
  * Shows the progress of one FactPulse task and, when it succeeds, offers its PDF for download.
  *
  * `<app-task-progress [taskId]="id" />`: polling starts when the component is created, follows a
- * new id when the input changes, and stops when the component is destroyed.
+ * new id when the input changes, and stops when the component is destroyed. While the task
+ * reports Celery progress (`PROGRESS` with `meta: { current, total }`), the bar is determinate.
  */
 @Component({
   selector: 'app-task-progress',
@@ -36,21 +26,24 @@ function isProgress(meta: unknown): meta is Progress {
       <h2>Task <code>{{ taskId() }}</code></h2>
 
       @if (errorMessage(); as message) {
-        <p role="alert">Could not follow the task: {{ message }}</p>
+        <p class="error" role="alert">Could not follow the task: {{ message }}</p>
       } @else {
-        <p role="status">{{ label() }}</p>
+        <p class="label" role="status">{{ label() }}</p>
         @if (busy()) {
           @if (progress(); as p) {
-            <progress [value]="p.current" [max]="p.total">{{ p.current }} / {{ p.total }}</progress>
+            <div class="bar">
+              <progress [value]="p.current" [max]="p.total">{{ p.current }} / {{ p.total }}</progress>
+              <span class="count">{{ p.current }} / {{ p.total }} · {{ percent() }} %</span>
+            </div>
           } @else {
-            <progress></progress>
+            <div class="bar"><progress aria-label="working"></progress></div>
           }
         }
         @if (pdfUrl(); as url) {
-          <a [href]="url" download="invoice.pdf">Download the PDF</a>
+          <p class="download"><a [href]="url" download="invoice.pdf">Download the PDF</a></p>
         }
         @if (rejection(); as r) {
-          <p>{{ r.errorCode }}: {{ r.errorMessage }}</p>
+          <p class="error">{{ r.errorCode }}: {{ r.errorMessage }}</p>
           <ul>
             @for (d of r.details; track $index) {
               <li>{{ d.item }}: {{ d.reason }}</li>
@@ -58,14 +51,29 @@ function isProgress(meta: unknown): meta is Progress {
           </ul>
         }
         @if (failure(); as message) {
-          <p>{{ message }}</p>
+          <p class="error">{{ message }}</p>
         }
       }
-      <small>{{ status()?.polls ?? 0 }} status requests</small>
+      <footer class="requests">{{ status()?.polls ?? 0 }} status requests</footer>
     </section>
   `,
+  styles: `
+    :host { display: block; margin-top: 1.5rem; }
+    .task { border: 1px solid #d1d9e0; border-radius: 8px; padding: 1rem 1.25rem; background: #f6f8fa; }
+    h2 { font-size: 1rem; font-weight: 600; margin: 0 0 0.75rem; }
+    h2 code { font-size: 0.85rem; word-break: break-all; }
+    .label { margin: 0 0 0.5rem; font-size: 1.05rem; }
+    .bar { display: flex; align-items: center; gap: 0.75rem; margin: 0.5rem 0; }
+    progress { flex: 1; height: 0.9rem; accent-color: #0969da; }
+    .count { font-variant-numeric: tabular-nums; color: #59636e; white-space: nowrap; }
+    .download { margin: 0.75rem 0; }
+    .download a { display: inline-block; padding: 0.45rem 0.9rem; border-radius: 6px; background: #1f883d; color: #fff; font-weight: 600; text-decoration: none; }
+    .download a:hover, .download a:focus { background: #1a7f37; }
+    .error { color: #d1242f; }
+    .requests { display: block; margin-top: 0.75rem; padding-top: 0.5rem; border-top: 1px solid #d1d9e0; font-size: 0.85rem; color: #59636e; }
+  `,
 })
-export class TaskProgressComponent {
+export class TaskProgress {
   /** The FactPulse task id (a UUID). */
   readonly taskId = input.required<string>();
 
@@ -80,10 +88,12 @@ export class TaskProgressComponent {
     const phase = this.status()?.to;
     return phase === undefined ? 'Asking FactPulse…' : LABELS[phase];
   });
+  /** `{ current, total, ratio }` while the task reports Celery progress. */
   protected readonly progress = computed(() => {
     const state = this.status()?.state;
-    return state?.phase === 'started' && isProgress(state.meta) ? state.meta : undefined;
+    return state?.phase === 'started' || state?.phase === 'retrying' ? state.progress : undefined;
   });
+  protected readonly percent = computed(() => Math.round((this.progress()?.ratio ?? 0) * 100));
   protected readonly rejection = computed(() => {
     const state = this.status()?.state;
     return state?.phase === 'rejected' ? state.error : undefined;
