@@ -20,6 +20,27 @@ export default tseslint.config(
     },
   },
   {
+    // Adapters are users of the library: they import its public barrel (`../../index.js`, the
+    // `factpulse-rx` entry point seen from inside the repo) and their own files, never a core
+    // module or another adapter (see README, "Architecture").
+    files: ['lib/adapters/**/*.ts'],
+    ignores: ['lib/adapters/redis/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['rxjs/internal/*'], message: 'rxjs/internal is not public RxJS' },
+            {
+              regex: '^\\.\\./(?!\\.\\./index\\.js$)',
+              message: "An adapter imports the library only through its public barrel '../../index.js' (make what it needs public there), and never another adapter.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['spec/**', 'bench/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -39,6 +39,7 @@ export default {
     'lib/adapters/webhook/index.ts',
     'lib/adapters/angular/index.ts',
     'lib/adapters/redis/index.ts',
+    'lib/adapters/otel/index.ts',
   ],
   tsconfig: 'tsconfig.build.json',
   out: 'docs/api',

@@ -1,38 +1,7 @@
-// Seeded randomness for the poll-efficiency scenario: the same PRNG and log-normal generator as
-// spec/helpers/lognormal.ts (ported to plain JS so the benchmark needs no TypeScript runner).
-
-/** mulberry32: a fast 32-bit seeded PRNG returning numbers in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A seeded log-normal generator (Box–Muller): each call returns one duration. */
-export function logNormal({ median, sigma, seed }) {
-  const random = typeof seed === 'function' ? seed : mulberry32(seed);
-  const mu = Math.log(median);
-  let spare;
-  return () => {
-    let z;
-    if (spare !== undefined) {
-      z = spare;
-      spare = undefined;
-    } else {
-      const u = 1 - random(); // (0, 1]
-      const v = random();
-      const r = Math.sqrt(-2 * Math.log(u));
-      z = r * Math.cos(2 * Math.PI * v);
-      spare = r * Math.sin(2 * Math.PI * v);
-    }
-    return Math.exp(mu + sigma * z);
-  };
-}
+// Seeded randomness for the poll-efficiency scenario: the same PRNG and log-normal generator the
+// specs use — one implementation, spec/helpers/lognormal.cjs (plain CommonJS, so the benchmark
+// needs no TypeScript runner).
+export { mulberry32, logNormal } from '../spec/helpers/lognormal.cjs';
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted, p) {

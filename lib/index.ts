@@ -6,7 +6,20 @@
  */
 export { taskStatus$ } from './task-status.js';
 export type { TaskStatusOptions, TaskRetryOptions, FetchLike } from './options.js';
-export { isTaskId } from './options.js';
+export { isTaskId, assertTaskId } from './options.js';
+export {
+  describeOptionValue,
+  optionError,
+  failOption,
+  checkNumber,
+  checkFunction,
+  checkBoolean,
+  checkObject,
+  checkScheduler,
+  checkObservable,
+  RANDOM_RULE,
+  type NumberRule,
+} from './option-checks.js';
 export {
   isTerminal,
   type TaskPhase,
@@ -26,6 +39,27 @@ export {
   type FailureDetails,
 } from './transitions.js';
 export type { PollEvent, TaskRequestInfo, TaskRequestInterceptor } from './poll-events.js';
+export {
+  toTransitionJson,
+  encodeTransition,
+  decodeTransition,
+  type TransitionJson,
+  type TransitionJsonOptions,
+  type TaskStateJson,
+} from './transition-wire.js';
+export {
+  encodeTransitionFrame,
+  errorFrame,
+  adapterErrorFrame,
+  completeFrame,
+  subscribeTaskFrames,
+  type TaskFrame,
+  type TaskFrameSink,
+  type TransitionFrame,
+  type ErrorFrame,
+  type CompleteFrame,
+  type AdapterErrorName,
+} from './task-frame.js';
 
 export * from './codecs/index.js';
 export * from './errors/index.js';
@@ -40,6 +74,8 @@ export {
   type FetchAgent,
 } from './http/fetch-transport.js';
 export type { TokenSource, TokenContext } from './http/auth.js';
+export { redactAuthorization } from './http/redact-token.js';
+export { BoundedBytes } from './http/bounded-bytes.js';
 export { parseRetryAfter, type RetryAfterHeaders, type HeadersLike, type HeaderValue } from './http/retry-after.js';
 
 export { retryBackoff, type RetryBackoffConfig } from './operators/retry-backoff.js';
@@ -65,10 +101,12 @@ export {
 export { safetyNetSchedule, type SafetyNetSchedule, type SafetyNetScheduleConfig } from './schedules/safety-net-schedule.js';
 
 export { createTaskClient, type TaskClient, type TaskClientStats } from './task-client.js';
-export type { TaskClientOptions } from './client/task-client-options.js';
+export { checkTaskClientOptions, type TaskClientOptions } from './client/task-client-options.js';
 export type { TaskClientEvent } from './client/task-client-event.js';
-export type { TaskHub, TaskHubContext, TaskHubEvent } from './client/task-hub.js';
+export type { TaskHub, TaskHubBudget, TaskHubBudgetLimit, TaskHubContext, TaskHubEvent } from './client/task-hub.js';
 export type { RetryBudgetOptions } from './client/retry-quota.js';
 export { followTasks, type TaskStatusSource } from './client/follow.js';
 export { hintTaskId } from './client/hint-task-id.js';
 export { TaskClientDisposedError, isTaskClientDisposedError } from './client/task-client-disposed-error.js';
+export { LruCache } from './client/lru-cache.js';
+export { monotonicClock } from './client/monotonic-clock.js';

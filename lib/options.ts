@@ -1,9 +1,11 @@
-import { asyncScheduler, isObservable, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { Transport } from './http/transport.js';
 import type { TokenSource } from './http/auth.js';
-import type { Jitter } from './operators/backoff-delay.js';
+import { checkJitter, type Jitter } from './operators/backoff-delay.js';
 import type { PollSchedule } from './schedules/poll-schedule.js';
 import { assertSafeOrigin, sameOrigin } from './http/origin.js';
+import { checkBoolean, checkFunction, checkNumber, checkObject, checkObservable, checkScheduler, failOption } from './option-checks.js';
+import { checkInterval } from './schedules/resolve-schedule.js';
 
 import type { FetchFunction } from './http/fetch-transport.js';
 
@@ -165,30 +167,22 @@ export function isTaskId(taskId: unknown): taskId is string {
   return typeof taskId === 'string' && UUID.test(taskId);
 }
 
-/** @internal Throws a TypeError naming `taskId` unless it is a UUID. */
+/**
+ * Throws a `TypeError` naming `taskId` unless it is a UUID (see {@link isTaskId}). Adapters call
+ * it to refuse a bad id at call time, as `taskStatus$` and `client.status$` do.
+ *
+ * @example
+ * ```ts
+ * assertTaskId(frame.taskId) // TypeError: taskId: must be a UUID, got a string
+ * ```
+ */
 export function assertTaskId(taskId: unknown): asserts taskId is string {
-  if (!isTaskId(taskId)) {
-    const shown = typeof taskId === 'string' ? JSON.stringify(taskId.slice(0, 64)) : typeof taskId;
-    throw new TypeError(`taskId must be a UUID, got ${shown}`);
-  }
+  if (!isTaskId(taskId)) failOption('taskId', 'a UUID', taskId);
 }
 
-function fail(field: string, rule: string, value: unknown): never {
-  const shown = typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
-  throw new TypeError(`${field} must be ${rule}, got ${shown}`);
-}
-
-/** @internal */
-export function checkMs(field: string, value: unknown, { min = 0, optional = true, allowInfinity = false } = {}): number | undefined {
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (!allowInfinity && !Number.isFinite(value))) {
-    fail(field, `a ${allowInfinity ? '' : 'finite '}number ≥ ${min}`, value);
-  }
-  return value;
-}
-
-function checkFunction(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') fail(field, 'a function', value);
+/** @internal A duration or limit in ms: a number ≥ `min`, `Infinity` meaning none. */
+function checkMs(option: string, value: unknown, min = 0): number | undefined {
+  return checkNumber(option, value, { min, infinity: true });
 }
 
 /** @internal Validated retry settings. */
@@ -201,21 +195,20 @@ export interface NormalisedRetry {
   readonly shouldRetry: (error: unknown) => boolean;
 }
 
+/** The default `retry.shouldRetry`, and the one of `retry: false`: one function each, so equal options compare equal. */
+const retryAll = (): boolean => true;
+const retryNone = (): boolean => false;
+
 /** @internal Validates and fills in retry options. */
 export function normaliseRetry(retry: TaskRetryOptions | false | undefined): NormalisedRetry {
   const d = DEFAULTS.retry;
-  if (retry === false) return { ...d, maxRetries: 0, shouldRetry: () => false };
-  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) fail('retry', 'an object or false', retry);
-  const r = retry ?? {};
-  checkMs('retry.initialInterval', r.initialInterval, { allowInfinity: true });
-  checkMs('retry.maxInterval', r.maxInterval, { allowInfinity: true });
-  checkMs('retry.maxRetryAfter', r.maxRetryAfter, { allowInfinity: true });
-  if (r.maxRetries !== undefined && !(Number.isInteger(r.maxRetries) && r.maxRetries >= 0) && r.maxRetries !== Infinity) {
-    fail('retry.maxRetries', 'a whole number ≥ 0 or Infinity', r.maxRetries);
-  }
-  if (r.jitter !== undefined && r.jitter !== 'full' && r.jitter !== 'none' && typeof r.jitter !== 'function') {
-    fail('retry.jitter', "'full', 'none' or a function", r.jitter);
-  }
+  if (retry === false) return { ...d, maxRetries: 0, shouldRetry: retryNone };
+  const r: TaskRetryOptions = checkObject('retry', retry, 'an object or false');
+  checkMs('retry.initialInterval', r.initialInterval);
+  checkMs('retry.maxInterval', r.maxInterval);
+  checkMs('retry.maxRetryAfter', r.maxRetryAfter);
+  checkNumber('retry.maxRetries', r.maxRetries, { integer: true, infinity: true });
+  checkJitter('retry.jitter', r.jitter);
   checkFunction('retry.shouldRetry', r.shouldRetry);
   return {
     initialInterval: r.initialInterval ?? d.initialInterval,
@@ -223,7 +216,7 @@ export function normaliseRetry(retry: TaskRetryOptions | false | undefined): Nor
     maxRetries: r.maxRetries ?? d.maxRetries,
     jitter: r.jitter ?? d.jitter,
     maxRetryAfter: r.maxRetryAfter ?? d.maxRetryAfter,
-    shouldRetry: r.shouldRetry ?? (() => true),
+    shouldRetry: r.shouldRetry ?? retryAll,
   };
 }
 
@@ -257,37 +250,30 @@ const defaultStatusPath = (id: string): string => `/api/v1/processing/tasks/${id
  * The origin rule (`allowInsecureHttp`) is checked here too.
  */
 export function normaliseOptions(options: TaskStatusOptions | undefined): NormalisedOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options', 'an object', options);
-  const o = options ?? {};
-  if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string') fail('baseUrl', 'a string', o.baseUrl);
+  const o: TaskStatusOptions = checkObject('options', options);
+  if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string') failOption('baseUrl', 'a string', o.baseUrl);
   if (o.baseUrl !== undefined && /[?#]/.test(o.baseUrl)) {
-    throw new TypeError('baseUrl must not carry a query or a fragment (the status path is appended to it): pass an origin and path prefix only');
+    failOption('baseUrl', 'an origin and path prefix without a query or a fragment (the status path is appended to it)', o.baseUrl);
   }
   const baseUrl = (o.baseUrl ?? DEFAULTS.baseUrl).replace(/\/+$/, '');
-  if (o.token !== undefined && typeof o.token !== 'string' && typeof o.token !== 'function') fail('token', 'a string or a function', o.token);
+  if (o.token !== undefined && typeof o.token !== 'string' && typeof o.token !== 'function') failOption('token', 'a string or a function', o.token);
   if (typeof o.token === 'string' && (o.token.length === 0 || /[\r\n]/.test(o.token))) {
-    throw new TypeError('token must be a non-empty string without line breaks');
+    failOption('token', 'a non-empty string without line breaks', o.token);
   }
   checkFunction('fetch', o.fetch);
   checkFunction('transport', o.transport);
   checkFunction('statusPath', o.statusPath);
   checkFunction('random', o.random);
-  const interval = o.interval ?? DEFAULTS.interval;
-  if (typeof interval === 'number') checkMs('interval', interval, { allowInfinity: true });
-  else if (typeof interval !== 'function' && (typeof interval !== 'object' || interval === null || typeof interval.next !== 'function')) {
-    fail('interval', 'a number of ms or a PollSchedule', interval);
-  }
-  const requestTimeout = checkMs('requestTimeout', o.requestTimeout, { min: 1, allowInfinity: true }) ?? DEFAULTS.requestTimeout;
-  const maxResponseBytes = checkMs('maxResponseBytes', o.maxResponseBytes, { min: 1, allowInfinity: true }) ?? DEFAULTS.maxResponseBytes;
-  const deadline = checkMs('deadline', o.deadline, { allowInfinity: true }) ?? DEFAULTS.deadline;
-  const stallAfter = checkMs('stallAfter', o.stallAfter, { allowInfinity: true }) ?? Number.POSITIVE_INFINITY;
-  const hintFloor = checkMs('hintFloor', o.hintFloor, { allowInfinity: true }) ?? DEFAULTS.hintFloor;
-  if (o.hints !== undefined && !isObservable(o.hints)) fail('hints', 'an Observable', o.hints);
-  if (o.scheduler !== undefined && (typeof o.scheduler !== 'object' || o.scheduler === null || typeof o.scheduler.schedule !== 'function')) {
-    fail('scheduler', 'a SchedulerLike', o.scheduler);
-  }
-  if (o.kind !== undefined && typeof o.kind !== 'string') fail('kind', 'a string', o.kind);
-  if (o.allowInsecureHttp !== undefined && typeof o.allowInsecureHttp !== 'boolean') fail('allowInsecureHttp', 'a boolean', o.allowInsecureHttp);
+  const interval = checkInterval('interval', o.interval, { infinity: true }) ?? DEFAULTS.interval;
+  const requestTimeout = checkMs('requestTimeout', o.requestTimeout, 1) ?? DEFAULTS.requestTimeout;
+  const maxResponseBytes = checkMs('maxResponseBytes', o.maxResponseBytes, 1) ?? DEFAULTS.maxResponseBytes;
+  const deadline = checkMs('deadline', o.deadline) ?? DEFAULTS.deadline;
+  const stallAfter = checkMs('stallAfter', o.stallAfter) ?? Number.POSITIVE_INFINITY;
+  const hintFloor = checkMs('hintFloor', o.hintFloor) ?? DEFAULTS.hintFloor;
+  checkObservable('hints', o.hints);
+  checkScheduler('scheduler', o.scheduler);
+  if (o.kind !== undefined && typeof o.kind !== 'string') failOption('kind', 'a string', o.kind);
+  checkBoolean('allowInsecureHttp', o.allowInsecureHttp);
   const allowInsecureHttp = o.allowInsecureHttp ?? false;
   assertSafeOrigin(baseUrl, o.token !== undefined, allowInsecureHttp);
   return {
@@ -327,7 +313,7 @@ export function statusUrl(options: NormalisedOptions, taskId: string): string {
   }
   const base = new URL(options.baseUrl);
   if (parsed === undefined || !sameOrigin(parsed, base) || parsed.username !== '' || parsed.password !== '') {
-    throw new TypeError(`statusPath must give a path on the origin of baseUrl (${base.origin}); it moved the request elsewhere`);
+    failOption('statusPath', `a path on the origin of baseUrl (${base.origin}) once appended to it; it moved the request elsewhere`, url);
   }
   return url;
 }

@@ -7,10 +7,10 @@ import {
   mergeMap,
   race,
   take,
-  tap,
   type MonoTypeOperatorFunction,
   type Subscriber,
   type Subscription,
+  type Unsubscribable,
 } from 'rxjs';
 import { ConcurrencyGate, type GateTracker } from './client/concurrency-gate.js';
 import { followTasks } from './client/follow.js';
@@ -118,6 +118,8 @@ export interface TaskClient {
 /** One followed task. */
 interface Entry extends GateTracker {
   readonly taskId: string;
+  /** `taskId` in lower case: the key of `entries`, the cache and the idle tasks. */
+  readonly key: string;
   /** Subscribers of `status$` for this task. */
   refs: number;
   /** This task's hint trigger while its loop runs. */
@@ -361,7 +363,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
 
     constructor(
       readonly taskId: string,
-      private readonly key: string,
+      readonly key: string,
       kept?: Kept,
     ) {
       this.last = kept?.transition;
@@ -377,13 +379,10 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
             };
           })
         : undefined;
-      const fresh$ = pollTask(taskId, { ...runtime, hooks: this }, hints$);
+      const fresh$ = pollTask(taskId, runtime, hints$, this);
       const poll$ = kept === undefined ? fresh$ : this.resume(kept, fresh$, hints$);
       const loop$ = o.hub?.follow === undefined ? poll$ : o.hub.follow(taskId, poll$, hubContext);
-      const failed = (error: unknown): void => {
-        this.failure = error instanceof Error ? error.name : 'Error';
-      };
-      this.share = new LatestShare(loop$.pipe(tap({ error: failed })), this);
+      this.share = new LatestShare(loop$, this);
       if (kept?.transition !== undefined) this.share.seed(kept.transition);
     }
 
@@ -419,6 +418,16 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
       const elapsed = clock() - this.startedAt;
       const base = { type: 'transition', taskId: this.taskId, from, to, celeryStatus: state.status, polls, elapsed, at } as const;
       emit(progress === undefined ? base : { ...base, progress });
+    }
+
+    /** The error that ended the loop, for `task-end`. */
+    onError(error: unknown): void {
+      this.failure = error instanceof Error ? error.name : 'Error';
+    }
+
+    /** Each subscriber gets its own copy of a success's content bytes. */
+    forSubscriber(transition: TaskTransition): TaskTransition {
+      return ownCopy(transition);
     }
 
     /** The task's requests go through the client's interceptors (none: the plain transport). */
@@ -488,6 +497,32 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
     }
   }
 
+  /** A subscriber of `status$` leaves; the last one out of a task stops its loop (kept for `resumeWindow`). */
+  const leave = (entry: Entry, subscriber: Subscriber<TaskTransition>): void => {
+    const { key } = entry;
+    entry.share.remove(subscriber);
+    subscribers--;
+    if (--entry.refs === 0 && entries.get(key) === entry) {
+      entries.delete(key);
+      if (events.observed) emit(entry.end());
+      const kept = disposed ? undefined : entry.kept();
+      if (kept !== undefined) idle.set(key, kept);
+      if (entries.size === 0 && !disposed) sleep();
+    }
+  };
+
+  /** One subscriber of `status$`, as its teardown: one small object rather than closures (a client may hold thousands). */
+  class Member implements Unsubscribable {
+    constructor(
+      private readonly entry: Entry,
+      private readonly subscriber: Subscriber<TaskTransition>,
+    ) {}
+
+    unsubscribe(): void {
+      leave(this.entry, this.subscriber);
+    }
+  }
+
   const assertLive = (taskId?: string): void => {
     if (disposed) throw new TaskClientDisposedError(taskId === undefined ? {} : { taskId });
   };
@@ -505,7 +540,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
       if (hit !== undefined) {
         cacheHits++;
         emit({ type: 'cache-hit', taskId, at: now() });
-        subscriber.next(hit);
+        subscriber.next(ownCopy(hit));
         subscriber.complete();
         return undefined;
       }
@@ -520,19 +555,9 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
       const entry = found;
       entry.refs++;
       subscribers++;
-      const remove = entry.share.add(subscriber);
-      return () => {
-        remove();
-        subscribers--;
-        if (--entry.refs === 0 && entries.get(key) === entry) {
-          entries.delete(key);
-          if (events.observed) emit(entry.end());
-          const kept = disposed ? undefined : entry.kept();
-          if (kept !== undefined) idle.set(key, kept);
-          if (entries.size === 0 && !disposed) sleep();
-        }
-      };
-    }).pipe(map(ownCopy));
+      entry.share.join(subscriber);
+      return new Member(entry, subscriber);
+    });
   };
 
   const result$ = (taskId: string): Observable<TaskSucceeded> =>

@@ -9,6 +9,7 @@ import { HttpError, TaskFailedError, TaskRejectedError } from '../lib/errors/ind
 import type { TaskSucceeded, TaskTransition } from '../lib/transitions.js';
 import { http, scripted, status, type Step } from './helpers/marble-transport.js';
 import { taskScript } from './client/task-script.js';
+import { FakeDocument } from './helpers/fake-document.js';
 
 const A = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const B = '16fd2706-8baf-433b-82eb-8c7fada847da';
@@ -397,23 +398,6 @@ describe('TaskClient hints', () => {
   });
 });
 
-class FakeDocument extends EventTarget {
-  visibilityState: 'visible' | 'hidden' = 'visible';
-  listeners = 0;
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners++;
-    super.addEventListener(...args);
-  }
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners--;
-    super.removeEventListener(...args);
-  }
-  set(state: 'visible' | 'hidden'): void {
-    this.visibilityState = state;
-    this.dispatchEvent(new Event('visibilitychange'));
-  }
-}
-
 describe('TaskClient Page Visibility pause', () => {
   let doc: FakeDocument;
   beforeEach(() => {
@@ -505,11 +489,14 @@ describe('TaskClient events$ and stats()', () => {
       client.status$(A).subscribe();
       h.flush();
       expect(events).toEqual([
-        { type: 'request-start', taskId: A, polls: 1, at: 0 },
+        { type: 'task-start', taskId: A, resumed: false, at: 0 },
+        { type: 'request-start', taskId: A, polls: 1, waited: 0, at: 0 },
         { type: 'request-end', taskId: A, status: 503, duration: 3, at: 3 },
         { type: 'retry', taskId: A, attempt: 1, delay: 5, error: 'HttpError', status: 503, at: 3 },
-        { type: 'request-start', taskId: A, polls: 2, at: 8 },
+        { type: 'request-start', taskId: A, polls: 2, waited: 0, at: 8 },
         { type: 'request-end', taskId: A, status: 200, duration: 2, at: 10 },
+        { type: 'transition', taskId: A, from: null, to: 'succeeded', celeryStatus: 'SUCCESS', polls: 2, elapsed: 10, at: 10 },
+        { type: 'task-end', taskId: A, outcome: 'succeeded', polls: 2, elapsed: 10, at: 10 },
       ]);
       expect(JSON.stringify(events)).not.toContain('secret');
       expect(client.stats()).toEqual({

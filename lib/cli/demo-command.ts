@@ -1,7 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startSimulator } from '../simulator/start-simulator.js';
 import { createTaskClient } from '../task-client.js';
 import type { SubmitRequest } from '../simulator/task-registry.js';
@@ -13,7 +12,7 @@ import { createNdjsonReporter } from './ndjson-reporter.js';
 import { colourWanted, createPaint } from './paint.js';
 import { postJson } from './post-json.js';
 import { createTtyReporter } from './tty-reporter.js';
-import { UsageError } from './usage-error.js';
+import { parseCommandArgs, parseSeed } from './parse-command-args.js';
 import { usageText } from './usage.js';
 import { STATUS_PATH, statusUrlOf, type CliEnv } from './watch-command.js';
 import { watchTasks } from './watch-tasks.js';
@@ -62,23 +61,13 @@ export const DEMO_TASKS: readonly DemoTask[] = [
 
 /** Parses the arguments of `demo`. @internal */
 export function parseDemoArgs(args: readonly string[]): { out: string | undefined; seed: number | string; json: boolean; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, 'demo');
-  }
-  const seed = values.seed === undefined ? 2025 : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+  const values = parseCommandArgs('demo', args, {
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  const seed = parseSeed(values.seed) ?? 2025;
   return { out: values.out, seed, json: values.json === true, help: values.help === true };
 }
 

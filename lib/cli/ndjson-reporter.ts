@@ -1,4 +1,5 @@
 import type { CliStream } from './cli-io.js';
+import { toTransitionJson } from '../transition-wire.js';
 import { progressOf } from './progress-of.js';
 import { describeError, type WatchReporter } from './watch-reporter.js';
 
@@ -38,20 +39,19 @@ export function createNdjsonReporter(out: CliStream, options: NdjsonReporterOpti
       startedAt = now();
     },
     transition(t, file) {
-      const base = { event: 'transition', taskId: t.taskId, from: t.from, to: t.to, at: t.at, polls: t.polls, elapsedMs: now() - startedAt };
-      const state = t.state;
+      // The transition's wire form (the JSON ws and SSE send), its state flattened into the line.
+      const { state, ...fields } = toTransitionJson(t);
+      const base = { event: 'transition', ...fields, elapsedMs: now() - startedAt };
       switch (state.phase) {
         case 'succeeded':
-          line({ ...base, contentBytes: state.content?.byteLength ?? null, ...(file === undefined ? {} : { file }) });
+          line({ ...base, contentBytes: state.contentBytes ?? null, ...(file === undefined ? {} : { file }) });
           return;
         case 'rejected':
+        case 'failed':
           line({ ...base, error: state.error });
           return;
-        case 'failed':
-          line({ ...base, error: { message: state.error.message, ...(state.error.type === undefined ? {} : { type: state.error.type }) } });
-          return;
         default: {
-          const progress = progressOf(state);
+          const progress = progressOf(t.state);
           line({ ...base, status: state.status, ...(progress === undefined ? {} : { progress }) });
         }
       }

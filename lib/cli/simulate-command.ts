@@ -1,13 +1,13 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import type { RequestLogEntry } from '../simulator/request-log.js';
 import type { CliIo } from './cli-io.js';
 import { colourWanted, createPaint, type Paint } from './paint.js';
 import { parseDuration } from './parse-duration.js';
 import { UsageError } from './usage-error.js';
+import { parseCommandArgs, parseSeed } from './parse-command-args.js';
 import { usageText } from './usage.js';
 import type { CliEnv } from './watch-command.js';
 
@@ -36,27 +36,17 @@ export interface SimulateArgs {
 
 /** Parses and checks the arguments of `simulate`. @internal */
 export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        'fault-rate': { type: 'string' },
-        duration: { type: 'string' },
-        submit: { type: 'string' },
-        progress: { type: 'string' },
-        'token-file': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, 'simulate');
-  }
+  const values = parseCommandArgs('simulate', args, {
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    'fault-rate': { type: 'string' },
+    duration: { type: 'string' },
+    submit: { type: 'string' },
+    progress: { type: 'string' },
+    'token-file': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '8787') || !Number.isInteger(port) || port > 65535) throw new UsageError('--port must be an integer between 0 and 65535', 'simulate');
   const faultRate = values['fault-rate'] === undefined ? 0 : Number(values['fault-rate']);
@@ -65,7 +55,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
   if (!Number.isInteger(submit) || submit < 0 || submit > 100) throw new UsageError('--submit must be an integer between 0 and 100', 'simulate');
   const progressSteps = values.progress === undefined ? 5 : Number(values.progress);
   if (!/^\d+$/.test(values.progress ?? '5') || progressSteps > 100) throw new UsageError('--progress must be an integer between 0 and 100', 'simulate');
-  const seed = values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+  const seed = parseSeed(values.seed);
   return {
     port,
     seed,

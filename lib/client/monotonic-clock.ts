@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 
 /**
- * @internal A clock that never goes back, for the client's budgets (rate limit, cache and resume
+ * A clock that never goes back, for the client's budgets (rate limit, cache and resume
  * windows, replay windows): RxJS's real-time schedulers read `Date.now()`, which steps back when
  * the wall clock is set back (NTP, a resumed VM), and a budget that read it would wait that long.
  *

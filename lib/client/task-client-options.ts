@@ -1,5 +1,6 @@
-import { isObservable, type Observable } from 'rxjs';
-import { checkMs, normaliseOptions, type NormalisedOptions, type TaskStatusOptions } from '../options.js';
+import type { Observable } from 'rxjs';
+import { checkBoolean, checkFunction, checkNumber, checkObject, checkObservable } from '../option-checks.js';
+import { normaliseOptions, type NormalisedOptions, type TaskStatusOptions } from '../options.js';
 import { RETRY_BUDGET_DEFAULTS, type RetryBudgetOptions } from './retry-quota.js';
 import type { TaskHub } from './task-hub.js';
 
@@ -99,38 +100,26 @@ export interface NormalisedClientOptions {
 /** @internal Defaults of the client-only fields. */
 export const CLIENT_DEFAULTS = { maxConcurrent: 16, cacheTtl: 5 * 60_000, cacheSize: 1000, pauseWhenHidden: true, resumeWindow: 30_000 } as const;
 
-function fail(field: string, rule: string, value: unknown): never {
-  const shown = typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
-  throw new TypeError(`${field} must be ${rule}, got ${shown}`);
-}
-
-function count(field: string, value: unknown, min: number, allowInfinity: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity))) {
-    fail(field, `a whole number ≥ ${min}${allowInfinity ? ' or Infinity' : ''}`, value);
-  }
-  return value;
-}
-
-function normaliseBudget(budget: unknown): Required<RetryBudgetOptions> | false {
+function normaliseBudget(budget: RetryBudgetOptions | false | undefined): Required<RetryBudgetOptions> | false {
   if (budget === false) return false;
-  if (budget !== undefined && (typeof budget !== 'object' || budget === null)) fail('retryBudget', 'an object or false', budget);
-  const b = (budget ?? {}) as RetryBudgetOptions;
+  const b: RetryBudgetOptions = checkObject('retryBudget', budget, 'an object or false');
   const d = RETRY_BUDGET_DEFAULTS;
   return {
-    capacity: checkMs('retryBudget.capacity', b.capacity) ?? d.capacity,
-    retryCost: checkMs('retryBudget.retryCost', b.retryCost) ?? d.retryCost,
-    timeoutRetryCost: checkMs('retryBudget.timeoutRetryCost', b.timeoutRetryCost) ?? d.timeoutRetryCost,
-    noRetryIncrement: checkMs('retryBudget.noRetryIncrement', b.noRetryIncrement) ?? d.noRetryIncrement,
+    capacity: checkNumber('retryBudget.capacity', b.capacity) ?? d.capacity,
+    retryCost: checkNumber('retryBudget.retryCost', b.retryCost) ?? d.retryCost,
+    timeoutRetryCost: checkNumber('retryBudget.timeoutRetryCost', b.timeoutRetryCost) ?? d.timeoutRetryCost,
+    noRetryIncrement: checkNumber('retryBudget.noRetryIncrement', b.noRetryIncrement) ?? d.noRetryIncrement,
   };
 }
+
+/** @internal A duration in ms: a number ≥ 0, `Infinity` meaning none. */
+const MS = { infinity: true } as const;
 
 /**
  * @internal Validates client options at call time (a `TypeError` naming the field) and fills in
  * defaults; the per-task options go through `normaliseOptions` once for all tasks.
  */
 export function normaliseClientOptions(options: TaskClientOptions | undefined): NormalisedClientOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options', 'an object', options);
   const {
     maxConcurrent,
     maxRequestsPerSecond,
@@ -143,35 +132,46 @@ export function normaliseClientOptions(options: TaskClientOptions | undefined): 
     pauseWhenHidden,
     resumeWindow,
     ...perTask
-  } = options ?? {};
+  } = checkObject('options', options);
   const poll = normaliseOptions(perTask);
-  if (maxRequestsPerSecond !== undefined && !(typeof maxRequestsPerSecond === 'number' && maxRequestsPerSecond > 0 && Number.isFinite(maxRequestsPerSecond))) {
-    fail('maxRequestsPerSecond', 'a finite number > 0', maxRequestsPerSecond);
-  }
-  if (maxRequestsBurst !== undefined && !(typeof maxRequestsBurst === 'number' && maxRequestsBurst >= 1 && Number.isFinite(maxRequestsBurst))) {
-    fail('maxRequestsBurst', 'a finite number ≥ 1', maxRequestsBurst);
-  }
-  if (hints !== undefined && !isObservable(hints)) fail('hints', 'an Observable', hints);
+  checkNumber('maxRequestsPerSecond', maxRequestsPerSecond, { above: true });
+  checkNumber('maxRequestsBurst', maxRequestsBurst, { min: 1 });
+  checkObservable('hints', hints);
   if (hub !== undefined) {
-    if (typeof hub !== 'object' || hub === null) fail('hub', 'an object', hub);
-    if (hub.hints !== undefined && !isObservable(hub.hints)) fail('hub.hints', 'an Observable', hub.hints);
-    if (hub.follow !== undefined && typeof hub.follow !== 'function') fail('hub.follow', 'a function', hub.follow);
-    if (hub.requestBudget !== undefined && typeof hub.requestBudget !== 'function') fail('hub.requestBudget', 'a function', hub.requestBudget);
+    const h: Partial<TaskHub> = checkObject('hub', hub);
+    checkObservable('hub.hints', h.hints);
+    checkFunction('hub.follow', h.follow);
+    checkFunction('hub.requestBudget', h.requestBudget);
   }
-  if (pauseWhenHidden !== undefined && typeof pauseWhenHidden !== 'boolean') fail('pauseWhenHidden', 'a boolean', pauseWhenHidden);
+  checkBoolean('pauseWhenHidden', pauseWhenHidden);
   return {
     poll,
-    maxConcurrent: count('maxConcurrent', maxConcurrent, 1, true) ?? CLIENT_DEFAULTS.maxConcurrent,
+    maxConcurrent: checkNumber('maxConcurrent', maxConcurrent, { min: 1, integer: true, infinity: true }) ?? CLIENT_DEFAULTS.maxConcurrent,
     maxRequestsPerSecond,
     maxRequestsBurst,
-    cacheTtl: checkMs('cacheTtl', cacheTtl, { allowInfinity: true }) ?? CLIENT_DEFAULTS.cacheTtl,
-    cacheSize: count('cacheSize', cacheSize, 0, false) ?? CLIENT_DEFAULTS.cacheSize,
+    cacheTtl: checkNumber('cacheTtl', cacheTtl, MS) ?? CLIENT_DEFAULTS.cacheTtl,
+    cacheSize: checkNumber('cacheSize', cacheSize, { integer: true }) ?? CLIENT_DEFAULTS.cacheSize,
     hints,
     hub,
     retryBudget: normaliseBudget(retryBudget),
     pauseWhenHidden: pauseWhenHidden ?? CLIENT_DEFAULTS.pauseWhenHidden,
     resumeWindow:
-      checkMs('resumeWindow', resumeWindow, { allowInfinity: true }) ??
+      checkNumber('resumeWindow', resumeWindow, MS) ??
       Math.max(CLIENT_DEFAULTS.resumeWindow, typeof poll.interval === 'number' && Number.isFinite(poll.interval) ? poll.interval : 0),
   };
+}
+
+/**
+ * Validates `createTaskClient` options without creating a client: throws the `TypeError` (naming
+ * the bad option) that `createTaskClient` would throw, and does nothing else. For code that takes
+ * client options early and creates the client later (the Angular provider checks its options when
+ * `provideFactPulseTasks` is called, before any injector exists).
+ *
+ * @example
+ * ```ts
+ * checkTaskClientOptions({ interval: -1 }) // TypeError: interval: must be a number ≥ 0 or Infinity, …
+ * ```
+ */
+export function checkTaskClientOptions(options: TaskClientOptions | undefined): void {
+  normaliseClientOptions(options);
 }

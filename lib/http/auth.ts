@@ -1,6 +1,8 @@
 import { Observable, catchError, defer, finalize, from, isObservable, map, of, share, take, tap, throwError, throwIfEmpty } from 'rxjs';
 import { AuthError } from '../errors/auth-error.js';
 import { TaskStatusError } from '../errors/task-status-error.js';
+import { failOption } from '../option-checks.js';
+import { LruCache } from '../client/lru-cache.js';
 
 /**
  * What a token function is called with.
@@ -60,6 +62,11 @@ export interface TokenProvider {
   refresh(rejected: string | undefined, taskId?: string): Observable<string | undefined>;
   /** `true` when a 401 may be answered by asking for a fresh token (a function source). */
   readonly refreshable: boolean;
+  /**
+   * For a string or no token: the token every request sends (`{ token: undefined }` for none),
+   * known without waiting, so a request needs no token stage. `undefined` for a function source.
+   */
+  readonly fixed?: { readonly token: string | undefined } | undefined;
 }
 
 /** Visible ASCII and space: what a header value can carry without being refused or split. */
@@ -88,7 +95,7 @@ const SUPERSEDED_KEPT = 8;
  */
 interface TokenState {
   current: string | undefined;
-  readonly superseded: Set<string>;
+  readonly superseded: LruCache<true>;
   refreshing: Observable<string> | undefined;
 }
 
@@ -98,7 +105,7 @@ const states = new WeakMap<TokenFunction, TokenState>();
 function stateOf(source: TokenFunction): TokenState {
   let state = states.get(source);
   if (state === undefined) {
-    state = { current: undefined, superseded: new Set(), refreshing: undefined };
+    state = { current: undefined, superseded: new LruCache<true>(SUPERSEDED_KEPT), refreshing: undefined };
     states.set(source, state);
   }
   return state;
@@ -106,12 +113,7 @@ function stateOf(source: TokenFunction): TokenState {
 
 function supersede(state: TokenState, token: string | undefined): void {
   if (token === undefined) return;
-  state.superseded.delete(token);
-  state.superseded.add(token);
-  if (state.superseded.size > SUPERSEDED_KEPT) {
-    const oldest = state.superseded.values().next();
-    if (oldest.done !== true) state.superseded.delete(oldest.value);
-  }
+  state.superseded.set(token, true);
 }
 
 /** The same failure, named for the caller's task (a shared refresh serves many). */
@@ -138,15 +140,15 @@ const CURRENT = { refresh: false } as const;
  * ```
  */
 export function createTokenProvider(source: TokenSource | undefined): TokenProvider {
-  if (source === undefined) return { get: () => NO_TOKEN, refresh: () => NO_TOKEN, refreshable: false };
+  if (source === undefined) return { get: () => NO_TOKEN, refresh: () => NO_TOKEN, refreshable: false, fixed: { token: undefined } };
   if (typeof source === 'string') {
     const problem = tokenProblem(source);
-    if (problem !== undefined) throw new TypeError(`token must be a non-empty string of printable ASCII, got ${problem}`);
+    if (problem !== undefined) throw new TypeError(`token: must be a non-empty string of printable ASCII, got ${problem}`);
     const token$ = of(source);
-    return { get: () => token$, refresh: () => token$, refreshable: false };
+    return { get: () => token$, refresh: () => token$, refreshable: false, fixed: { token: source } };
   }
   if (typeof source !== 'function') {
-    throw new TypeError(`token must be a string or a function returning one, got ${source === null ? 'null' : typeof source}`);
+    failOption('token', 'a string or a function returning one', source);
   }
 
   const state = stateOf(source);

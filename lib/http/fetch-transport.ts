@@ -6,7 +6,11 @@ import { TaskStatusError } from '../errors/task-status-error.js';
 import { keepAliveAgent } from './keep-alive.js';
 import { sameOrigin } from './origin.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { credentialOf, redactAuthorization, redactHeaders, redactText } from './redact-token.js';
+import { credentialOf, redactAuthorization, redactHeaders } from './redact-token.js';
+import { describeError } from './describe-error.js';
+import { cancelBody, guardBody } from './node-stream-body.js';
+import { readBytes, toResponse } from './read-body.js';
+import { checkFunction, checkNumber, failOption } from '../option-checks.js';
 
 /**
  * The init the fetch transport passes to `fetch` (a subset of `RequestInit`, plus node-fetch's `agent`).
@@ -100,18 +104,7 @@ export interface FetchTransportOptions {
 }
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-/** Longest `text` kept from a body that is not JSON, in characters. */
-const TEXT_LIMIT = 2048;
-const EMPTY = new Uint8Array(0);
-const NON_SPACE = /\S/;
 const DIGITS = /^\d+$/;
-
-let utf8: TextDecoder | undefined;
-let utf8Encoder: TextEncoder | undefined;
-
-function noop(): void {
-  /* swallows late errors of a cancelled body */
-}
 
 /** `headers.forEach` callback with the target object as `this`: no closure per response. */
 function copyHeader(this: Record<string, string>, value: string, name: string): void {
@@ -191,18 +184,12 @@ interface CallConfig {
  * ```
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createFetchTransport options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
+  if (typeof options !== 'object' || options === null) failOption('createFetchTransport: options', 'an object', options);
   const { fetch: injected, maxRedirects = 5, agent } = options;
-  if (injected !== undefined && typeof injected !== 'function') {
-    throw new TypeError(`fetch must be a function, got ${injected === null ? 'null' : typeof injected}`);
-  }
-  if (typeof maxRedirects !== 'number' || !Number.isInteger(maxRedirects) || maxRedirects < 0) {
-    throw new TypeError(`maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`);
-  }
+  checkFunction('fetch', injected);
+  checkNumber('maxRedirects', maxRedirects, { integer: true, required: true });
   if (agent !== undefined && typeof agent !== 'boolean' && typeof agent !== 'function' && (typeof agent !== 'object' || agent === null)) {
-    throw new TypeError(`agent must be a boolean, an agent or a function returning one, got ${agent === null ? 'null' : typeof agent}`);
+    failOption('agent', 'a boolean, an agent or a function returning one', agent);
   }
   const useShared = agent === true || (agent === undefined && injected === undefined);
   const config: CallConfig = {
@@ -335,7 +322,7 @@ class FetchCall implements Unsubscribable {
   /** Any failure that is not already ours is a `NetworkError`, its message free of the token. */
   private toError(error: unknown, phase: string): Error {
     if (error instanceof TaskStatusError) return error;
-    const detail = redactAuthorization(describe(error), this.request.headers);
+    const detail = redactAuthorization(describeError(error), this.request.headers);
     return new NetworkError(`network error while ${phase}: ${detail}`, { taskId: this.request.taskId, cause: error });
   }
 }
@@ -355,224 +342,5 @@ function readHeaders(res: FetchResponse): Record<string, string> {
   }
   res.headers.forEach(copyHeader, headers);
   return headers;
-}
-
-interface NodeReadableLike extends AsyncIterable<unknown> {
-  on(event: 'error', listener: () => void): unknown;
-  destroy(): unknown;
-}
-
-interface WhatwgStreamLike {
-  readonly locked: boolean;
-  getReader(): { read(): Promise<{ done: boolean; value?: unknown }>; cancel(): Promise<void> };
-  cancel(): Promise<void>;
-}
-
-function isWhatwgStream(body: unknown): body is WhatwgStreamLike {
-  return typeof (body as WhatwgStreamLike).getReader === 'function';
-}
-
-function isNodeReadable(body: unknown): body is NodeReadableLike {
-  return typeof (body as NodeReadableLike).on === 'function' && typeof (body as NodeReadableLike).destroy === 'function';
-}
-
-/**
- * node-fetch emits `error` on the body when its request is aborted; a Node stream without an
- * `error` listener would turn that into an uncaught exception once we stopped reading.
- */
-function guardBody(body: unknown): void {
-  if (body != null && isNodeReadable(body)) body.on('error', noop);
-}
-
-/** Stops a body we will not read: cancel or destroy the stream, then abort its request. */
-function cancelBody(body: unknown, controller: AbortController): void {
-  if (body != null) {
-    if (isWhatwgStream(body)) {
-      if (!body.locked) body.cancel().catch(noop);
-    } else if (isNodeReadable(body)) {
-      body.destroy();
-    }
-  }
-  controller.abort();
-}
-
-function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return (utf8Encoder ??= new TextEncoder()).encode(chunk);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  throw new TypeError('the response body yielded a chunk that is not bytes');
-}
-
-interface NodeStreamLike {
-  on(event: 'data', listener: (chunk: unknown) => void): unknown;
-  on(event: 'end' | 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: unknown) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  destroy(): unknown;
-}
-
-function isNodeStream(body: unknown): body is NodeStreamLike {
-  return isNodeReadable(body) && typeof (body as unknown as NodeStreamLike).removeListener === 'function';
-}
-
-/** Concatenates `chunks` (`total` bytes in all) without copying a single chunk. */
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-/**
- * Reads a Node stream body (node-fetch's) with `data` / `end` events, as node-fetch's own
- * `res.json()` does. Why not `for await`: its async iterator costs a promise and several ticks per
- * chunk; with thousands of tasks polling that was some 50 µs of the CPU of each poll. Past
- * `limit` bytes, or on a chunk that is not bytes, it aborts the request and destroys the stream.
- * A stream that closes before its end is a premature close (node-fetch's own error when it has one).
- */
-function collectNodeStream(body: NodeStreamLike, limit: number, controller: AbortController, taskId: string): Promise<Uint8Array> {
-  return new Promise<Uint8Array>((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    let settled = false;
-    const settle = (error: unknown, failed: boolean): void => {
-      if (settled) return;
-      settled = true;
-      body.removeListener('data', onData);
-      body.removeListener('end', onEnd);
-      body.removeListener('error', onError);
-      body.removeListener('close', onClose);
-      if (failed) reject(error);
-      else resolve(concat(chunks, total));
-    };
-    const stop = (error: unknown): void => {
-      settle(error, true);
-      controller.abort();
-      body.destroy();
-    };
-    function onData(value: unknown): void {
-      if (settled) return;
-      let chunk: Uint8Array;
-      try {
-        chunk = toBytes(value);
-      } catch (error: unknown) {
-        stop(error);
-        return;
-      }
-      total += chunk.byteLength;
-      if (total > limit) {
-        stop(new ResponseTooLargeError(limit, { taskId }));
-        return;
-      }
-      chunks.push(chunk);
-    }
-    function onEnd(): void {
-      settle(undefined, false);
-    }
-    function onError(error: unknown): void {
-      settle(error, true);
-    }
-    function onClose(): void {
-      const error = new Error('Premature close') as Error & { code: string };
-      error.code = 'ERR_STREAM_PREMATURE_CLOSE';
-      settle(error, true);
-    }
-    // The stream may have failed or been destroyed before we got to it (node-fetch destroys the
-    // body when the request errors, e.g. on bytes past Content-Length): its events are gone.
-    const { errored, destroyed } = body as { errored?: unknown; destroyed?: boolean };
-    if (errored !== null && errored !== undefined) onError(errored);
-    else if (destroyed === true) onClose();
-    if (settled) return;
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
-  });
-}
-
-/** Reads the whole body; past `limit` bytes cancels it and throws a `ResponseTooLargeError`. */
-async function readBytes(res: FetchResponse, limit: number, controller: AbortController, taskId: string): Promise<Uint8Array> {
-  const body = res.body;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (body === undefined && typeof res.arrayBuffer === 'function') {
-    // XHR-based polyfills have no body stream: the size is checked after the fact.
-    const all = new Uint8Array(await res.arrayBuffer());
-    if (all.byteLength > limit) throw new ResponseTooLargeError(limit, { taskId });
-    return all;
-  }
-  if (body == null) return EMPTY;
-  if (isWhatwgStream(body)) {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = toBytes(value);
-      total += chunk.byteLength;
-      if (total > limit) {
-        reader.cancel().catch(noop);
-        controller.abort();
-        throw new ResponseTooLargeError(limit, { taskId });
-      }
-      chunks.push(chunk);
-    }
-  } else if (isNodeStream(body)) {
-    return collectNodeStream(body, limit, controller, taskId);
-  } else if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    for await (const value of body as AsyncIterable<unknown>) {
-      const chunk = toBytes(value);
-      total += chunk.byteLength;
-      if (total > limit) {
-        // Leaving the loop destroys the stream; the abort closes node-fetch's socket too.
-        controller.abort();
-        throw new ResponseTooLargeError(limit, { taskId });
-      }
-      chunks.push(chunk);
-    }
-  } else {
-    throw new TypeError('the response body is neither a ReadableStream nor an async iterable');
-  }
-  return concat(chunks, total);
-}
-
-/** JSON when the text parses, else the text (shortened); an empty body gives neither. */
-function toResponse(status: number, headers: Readonly<Record<string, string>>, bytes: Uint8Array, credential: string | undefined): TransportResponse {
-  if (bytes.byteLength === 0) return { status, headers };
-  // A body that echoes the token (a gateway page, a debug proxy) loses it here, before it is parsed.
-  const text = redactText((utf8 ??= new TextDecoder()).decode(bytes), credential);
-  try {
-    return { status, headers, body: JSON.parse(text) as unknown };
-  } catch {
-    // Only whitespace: no body (JSON.parse refuses it too, so the common case scans the text once).
-    if (!NON_SPACE.test(text)) return { status, headers };
-    return { status, headers, text: text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT - 1)}…` : text };
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** `error.message` of an error from any realm (undici's errors are not `instanceof` a sandbox's `Error`). */
-function messageOf(error: unknown): string | undefined {
-  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : undefined;
-}
-
-/** `message: cause message (CODE)`, each part once. */
-function describe(error: unknown): string {
-  let text = messageOf(error) ?? String(error);
-  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
-  const causeMessage = messageOf(cause);
-  if (causeMessage !== undefined && causeMessage !== '' && !text.includes(causeMessage)) text += `: ${causeMessage}`;
-  const code = errorCode(error) ?? errorCode(cause);
-  if (code !== undefined && !text.includes(code)) text += ` (${code})`;
-  return text;
 }
 

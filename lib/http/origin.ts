@@ -1,3 +1,5 @@
+import { failOption } from '../option-checks.js';
+
 /**
  * Origin rules: where a bearer token may be sent.
  *
@@ -73,25 +75,22 @@ export function sameOrigin(a: URL, b: URL): boolean {
  */
 export function assertSafeOrigin(baseUrl: string, hasToken: boolean, allowInsecureHttp: boolean): URL {
   if (typeof baseUrl !== 'string') {
-    throw new TypeError(`baseUrl must be a string (an absolute http or https URL), got ${baseUrl === null ? 'null' : typeof baseUrl}`);
+    failOption('baseUrl', 'a string (an absolute http or https URL)', baseUrl);
   }
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new TypeError('baseUrl must be an absolute http or https URL (it does not parse as a URL)');
+    failOption('baseUrl', 'an absolute http or https URL (it does not parse as a URL)', baseUrl);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError(`baseUrl must be an http or https URL, got the scheme "${url.protocol}"`);
+    failOption('baseUrl', 'an http or https URL', baseUrl);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new TypeError('baseUrl must not contain credentials (user:password@); pass the token option instead');
+    failOption('baseUrl', 'a URL without credentials (user:password@; pass the token option instead)', baseUrl);
   }
   if (hasToken && url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-    throw new TypeError(
-      `refusing to send the token over plain http to ${url.origin}: use an https baseUrl, ` +
-        'or set allowInsecureHttp: true if this network is trusted',
-    );
+    failOption('allowInsecureHttp', `true to send the token over plain http to ${url.origin} (else use an https baseUrl)`, allowInsecureHttp);
   }
   return url;
 }

@@ -158,8 +158,9 @@ export function credentialOf(headers: Readonly<Record<string, string>>): string 
 }
 
 /**
- * @internal Removes the credential of a request's Authorization header from `text` (an error
- * message from a fetch library or a backend that echoes it).
+ * Removes the credential of a request's `Authorization` header from `text` (an error message
+ * from a fetch library or a backend that echoes it), both the whole header value and the bare
+ * token: what a custom `Transport` calls before it puts a library's message into an error.
  *
  * @example
  * ```ts

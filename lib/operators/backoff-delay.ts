@@ -1,3 +1,5 @@
+import { failOption } from '../option-checks.js';
+
 /**
  * Backoff maths as pure functions: the exponential curve, the cap and the jitter. Nothing here
  * reads a clock or a global random source; the random function is always passed in.
@@ -135,9 +137,7 @@ export function retryDelay(k: number, options: RetryDelayOptions): number {
     jitter = 'none',
     random,
   } = options;
-  if (jitter !== 'none' && typeof random !== 'function') {
-    throw new TypeError('retryDelay: `random` must be a function returning numbers in [0, 1) when `jitter` is used');
-  }
+  if (jitter !== 'none' && typeof random !== 'function') failOption('retryDelay: random', 'a function returning numbers in [0, 1) when `jitter` is used', random);
   const capped = Math.min(getDelay(backoffDelay(k, initialInterval), maxInterval), MAX_TIMER_DELAY);
   return applyJitter(capped, jitter, random ?? noRandom);
 }
@@ -160,80 +160,24 @@ function noRandom(): number {
 }
 
 /**
- * Call-time checks shared by the backoff operators. Each throws a `TypeError` whose message
- * starts with the caller's name and names the bad field.
+ * Checks a {@link Jitter} option (`'none'`, `'full'` or a function), or absent: a `TypeError` in
+ * the library's option format otherwise.
  * @internal
  */
-export const check = {
-  /** A finite number ≥ 0 (or, with `allowNegative`, any finite number). */
-  finiteNonNegative(where: string, field: string, value: unknown, allowNegative = false): void {
-    if (typeof value !== 'number' || !Number.isFinite(value) || (!allowNegative && value < 0)) {
-      throw new TypeError(
-        `${where}: \`${field}\` must be a finite number${allowNegative ? '' : ' >= 0'}, got ${describe(value)}`,
-      );
-    }
-  },
-  /** A number ≥ 0, `Infinity` allowed, or `undefined`. */
-  optionalLimit(where: string, field: string, value: unknown): void {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new TypeError(`${where}: \`${field}\` must be a number >= 0 (Infinity allowed), got ${describe(value)}`);
-    }
-  },
-  /** A non-negative integer, `Infinity`, or `undefined`. */
-  optionalCount(where: string, field: string, value: unknown): void {
-    if (value === undefined) return;
-    if (
-      typeof value !== 'number' ||
-      !(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 0))
-    ) {
-      throw new TypeError(
-        `${where}: \`${field}\` must be a non-negative integer or Infinity, got ${describe(value)}`,
-      );
-    }
-  },
-  /** A function, or `undefined`. */
-  optionalFunction(where: string, field: string, value: unknown): void {
-    if (value !== undefined && typeof value !== 'function') {
-      throw new TypeError(`${where}: \`${field}\` must be a function, got ${describe(value)}`);
-    }
-  },
-  /** A boolean, or `undefined`. */
-  optionalBoolean(where: string, field: string, value: unknown): void {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new TypeError(`${where}: \`${field}\` must be a boolean, got ${describe(value)}`);
-    }
-  },
-  /** A {@link Jitter}, or `undefined`. */
-  optionalJitter(where: string, field: string, value: unknown): void {
-    if (value !== undefined && value !== 'none' && value !== 'full' && typeof value !== 'function') {
-      throw new TypeError(
-        `${where}: \`${field}\` must be 'none', 'full' or a function (delay, random) => number, got ${describe(value)}`,
-      );
-    }
-  },
-  /** An RxJS `SchedulerLike` (`now()` and `schedule()`), or `undefined`. */
-  optionalScheduler(where: string, field: string, value: unknown): void {
-    if (value === undefined) return;
-    const candidate = value as { now?: unknown; schedule?: unknown } | null;
-    if (
-      typeof candidate !== 'object' ||
-      candidate === null ||
-      typeof candidate.now !== 'function' ||
-      typeof candidate.schedule !== 'function'
-    ) {
-      throw new TypeError(`${where}: \`${field}\` must be an RxJS SchedulerLike, got ${describe(value)}`);
-    }
-  },
-};
+export function checkJitter(option: string, value: unknown): Jitter | undefined {
+  if (value !== undefined && value !== 'none' && value !== 'full' && typeof value !== 'function') {
+    failOption(option, "'none', 'full' or a function (delay, random) => number", value);
+  }
+  return value as Jitter | undefined;
+}
 
 /**
- * A short, safe description of a bad option value for an error message: numbers and booleans
- * are shown, anything else only by its type (a string could be a secret).
+ * The config of a backoff operator: a number is its `initialInterval`; anything that is neither
+ * a number nor an object is a `TypeError` naming `config`.
  * @internal
  */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
+export function backoffConfig<C extends { readonly initialInterval: number }>(where: string, typeName: string, config: number | C): C {
+  if (typeof config === 'number') return { initialInterval: config } as C;
+  if (typeof config !== 'object' || config === null) failOption(`${where}: config`, `a number (initialInterval) or a ${typeName} object`, config);
+  return config;
 }

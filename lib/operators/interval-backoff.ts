@@ -1,6 +1,7 @@
 import { asyncScheduler, expand, map, scheduled, timer } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
-import { check, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import { backoffConfig, checkJitter, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import { checkFunction, checkNumber, checkScheduler } from '../option-checks.js';
 import type { Jitter, RetryDelayOptions } from './backoff-delay.js';
 
 /**
@@ -66,7 +67,7 @@ export function intervalBackoff(
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<number> {
   const normalized: IntervalBackoffConfig =
-    typeof config === 'number' ? { initialInterval: config } : asConfigObject(config);
+    backoffConfig(WHERE, 'IntervalBackoffConfig', config);
   const {
     initialInterval,
     maxInterval = Number.POSITIVE_INFINITY,
@@ -75,12 +76,12 @@ export function intervalBackoff(
     random = Math.random,
   } = normalized;
 
-  check.finiteNonNegative(WHERE, 'initialInterval', initialInterval, true);
-  check.optionalLimit(WHERE, 'maxInterval', maxInterval);
-  check.optionalFunction(WHERE, 'backoffDelay', backoffDelay);
-  check.optionalJitter(WHERE, 'jitter', jitter);
-  check.optionalFunction(WHERE, 'random', random);
-  check.optionalScheduler(WHERE, 'scheduler', scheduler);
+  checkNumber(`${WHERE}: initialInterval`, initialInterval, { min: Number.NEGATIVE_INFINITY, required: true });
+  checkNumber(`${WHERE}: maxInterval`, maxInterval, { infinity: true });
+  checkFunction(`${WHERE}: backoffDelay`, backoffDelay);
+  checkJitter(`${WHERE}: jitter`, jitter);
+  checkFunction(`${WHERE}: random`, random);
+  checkScheduler(`${WHERE}: scheduler`, scheduler);
 
   const delayOptions: RetryDelayOptions = {
     initialInterval: Math.max(0, initialInterval),
@@ -96,19 +97,4 @@ export function intervalBackoff(
       timer(retryDelay(iteration, delayOptions), scheduler).pipe(map(() => iteration + 1)),
     ),
   );
-}
-
-/**
- * Refuses anything that is neither a number nor a config object.
- * @internal
- */
-function asConfigObject(config: unknown): IntervalBackoffConfig {
-  if (typeof config !== 'object' || config === null) {
-    throw new TypeError(
-      `${WHERE}: \`config\` must be a number (initialInterval) or an IntervalBackoffConfig object, got ${
-        config === null ? 'null' : typeof config
-      }`,
-    );
-  }
-  return config as IntervalBackoffConfig;
 }

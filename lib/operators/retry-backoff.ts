@@ -1,6 +1,7 @@
 import { asyncScheduler, retry, throwError, timer } from 'rxjs';
-import type { Observable, SchedulerLike } from 'rxjs';
-import { MAX_TIMER_DELAY, check, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
+import { MAX_TIMER_DELAY, backoffConfig, checkJitter, exponentialBackoffDelay, retryDelay } from './backoff-delay.js';
+import { checkBoolean, checkFunction, checkNumber, checkScheduler } from '../option-checks.js';
 import type { Jitter, RetryDelayOptions } from './backoff-delay.js';
 
 /**
@@ -112,8 +113,42 @@ const WHERE = 'retryBackoff';
  * ```
  */
 export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: Observable<T>) => Observable<T> {
+  const checked = checkRetryBackoff(config);
+  return <T>(source: Observable<T>): Observable<T> => source.pipe(backoffRetry<T>(checked));
+}
+
+/**
+ * @internal A {@link RetryBackoffConfig} checked by {@link checkRetryBackoff}, its defaults
+ * filled in: what {@link backoffRetry} runs on.
+ */
+export interface CheckedRetryBackoff {
+  readonly maxRetries: number;
+  readonly resetOnSuccess: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly shouldRetry: (error: any) => boolean;
+  readonly delays: RetryDelayOptions;
+  readonly scheduler: SchedulerLike;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly retryAfter: ((error: any) => number | undefined) | undefined;
+  readonly maxRetryAfter: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly onRetry: ((error: any, attempt: number, delay: number) => void) | undefined;
+}
+
+/**
+ * @internal Checks the config of {@link retryBackoff} (a `TypeError` naming the bad field) and
+ * fills in its defaults, once: the core checks its retry options when a stream or client is
+ * created, then builds the operator per poll with {@link backoffRetry}.
+ *
+ * @example
+ * ```ts
+ * const checked = checkRetryBackoff({ initialInterval: 500, maxRetries: 5 })
+ * request$.pipe(backoffRetry({ ...checked, onRetry: (error, attempt) => log(taskId, attempt) }))
+ * ```
+ */
+export function checkRetryBackoff(config: number | RetryBackoffConfig): CheckedRetryBackoff {
   const normalized: RetryBackoffConfig =
-    typeof config === 'number' ? { initialInterval: config } : asConfigObject(config);
+    backoffConfig(WHERE, 'RetryBackoffConfig', config);
   const {
     initialInterval,
     maxRetries = Number.POSITIVE_INFINITY,
@@ -129,57 +164,53 @@ export function retryBackoff(config: number | RetryBackoffConfig): <T>(source: O
     onRetry,
   } = normalized;
 
-  check.finiteNonNegative(WHERE, 'initialInterval', initialInterval);
-  check.optionalCount(WHERE, 'maxRetries', maxRetries);
-  check.optionalLimit(WHERE, 'maxInterval', maxInterval);
-  check.optionalFunction(WHERE, 'shouldRetry', shouldRetry);
-  check.optionalBoolean(WHERE, 'resetOnSuccess', resetOnSuccess);
-  check.optionalFunction(WHERE, 'backoffDelay', backoffDelay);
-  check.optionalJitter(WHERE, 'jitter', jitter);
-  check.optionalFunction(WHERE, 'random', random);
-  check.optionalScheduler(WHERE, 'scheduler', scheduler);
-  check.optionalFunction(WHERE, 'retryAfter', retryAfter);
-  check.optionalLimit(WHERE, 'maxRetryAfter', maxRetryAfter);
-  check.optionalFunction(WHERE, 'onRetry', onRetry);
+  checkNumber(`${WHERE}: initialInterval`, initialInterval, { required: true });
+  checkNumber(`${WHERE}: maxRetries`, maxRetries, { integer: true, infinity: true });
+  checkNumber(`${WHERE}: maxInterval`, maxInterval, { infinity: true });
+  checkFunction(`${WHERE}: shouldRetry`, shouldRetry);
+  checkBoolean(`${WHERE}: resetOnSuccess`, resetOnSuccess);
+  checkFunction(`${WHERE}: backoffDelay`, backoffDelay);
+  checkJitter(`${WHERE}: jitter`, jitter);
+  checkFunction(`${WHERE}: random`, random);
+  checkScheduler(`${WHERE}: scheduler`, scheduler);
+  checkFunction(`${WHERE}: retryAfter`, retryAfter);
+  checkNumber(`${WHERE}: maxRetryAfter`, maxRetryAfter, { infinity: true });
+  checkFunction(`${WHERE}: onRetry`, onRetry);
 
-  const delayOptions: RetryDelayOptions = { initialInterval, maxInterval, backoffDelay, jitter, random };
+  const delays: RetryDelayOptions = { initialInterval, maxInterval, backoffDelay, jitter, random };
+  return { maxRetries, resetOnSuccess, shouldRetry, delays, scheduler, retryAfter, maxRetryAfter, onRetry };
+}
 
-  return <T>(source: Observable<T>): Observable<T> =>
-    source.pipe(
-      retry<T>({
-        count: maxRetries,
-        resetOnSuccess,
-        // `retry` checks `count` first and numbers retries from 1; backoff-rxjs numbers them from 0.
-        delay: (error: unknown, retryCount: number) => {
-          if (!shouldRetry(error)) return throwError(() => error);
-          const hinted = retryAfter?.(error);
-          const delay =
-            typeof hinted === 'number' && hinted >= 0
-              ? Math.min(hinted, maxRetryAfter, MAX_TIMER_DELAY)
-              : retryDelay(retryCount - 1, delayOptions);
-          onRetry?.(error, retryCount, delay);
-          return timer(delay, scheduler);
-        },
-      }),
-    );
+/**
+ * @internal The operator of {@link retryBackoff} over a config {@link checkRetryBackoff} checked:
+ * RxJS `retry({ count, delay, resetOnSuccess })` with the backoff delays. Cheap to build (no
+ * checks), so that a caller can build it only while a request is in flight.
+ *
+ * @example
+ * ```ts
+ * request$.pipe(backoffRetry(checkRetryBackoff(500)))
+ * ```
+ */
+export function backoffRetry<T>(config: CheckedRetryBackoff): MonoTypeOperatorFunction<T> {
+  const { maxRetries, resetOnSuccess, shouldRetry, delays, scheduler, retryAfter, maxRetryAfter, onRetry } = config;
+  return retry<T>({
+    count: maxRetries,
+    resetOnSuccess,
+    // `retry` checks `count` first and numbers retries from 1; backoff-rxjs numbers them from 0.
+    delay: (error: unknown, retryCount: number) => {
+      if (!shouldRetry(error)) return throwError(() => error);
+      const hinted = retryAfter?.(error);
+      const delay =
+        typeof hinted === 'number' && hinted >= 0
+          ? Math.min(hinted, maxRetryAfter, MAX_TIMER_DELAY)
+          : retryDelay(retryCount - 1, delays);
+      onRetry?.(error, retryCount, delay);
+      return timer(delay, scheduler);
+    },
+  });
 }
 
 /** @internal */
 function alwaysRetry(): boolean {
   return true;
-}
-
-/**
- * Refuses anything that is neither a number nor a config object.
- * @internal
- */
-function asConfigObject(config: unknown): RetryBackoffConfig {
-  if (typeof config !== 'object' || config === null) {
-    throw new TypeError(
-      `${WHERE}: \`config\` must be a number (initialInterval) or a RetryBackoffConfig object, got ${
-        config === null ? 'null' : typeof config
-      }`,
-    );
-  }
-  return config as RetryBackoffConfig;
 }

@@ -1,8 +1,11 @@
 import { DurationHistogram, normalCdf } from './duration-histogram.js';
 import { planPolls, type PollPlan } from './poll-plan.js';
 import type { PollContext, PollOutcome } from './poll-schedule.js';
-import { addProgressSample, estimateProgress, latestEnd, progressRatio, type ProgressSample } from './progress-estimate.js';
-import { checkInteger, checkNumber, checkOptions, checkRandom, draw } from './schedule-options.js';
+import { estimateProgress, latestEnd, type ProgressSample } from './progress-estimate.js';
+import { TaskTracker } from './task-tracker.js';
+import { LruCache } from '../client/lru-cache.js';
+import { RANDOM_RULE, checkBoolean, checkFunction, checkNumber, checkObject, failOption } from '../option-checks.js';
+import { draw } from './draw.js';
 
 // Bound once: global lookups such as `Math.max` are slow in sandboxed runtimes (vm contexts).
 const { exp, floor, log, max, min } = Math;
@@ -181,19 +184,6 @@ interface Model {
   totalPlan?: CachedPlan;
   runPlan?: CachedPlan;
 }
-interface Tracked {
-  /** Last response (ms from subscribe) that showed the task running. */
-  readonly alive: number;
-  readonly polls: number;
-  /** The wait returned after that response. */
-  readonly wait: number;
-  /** First response that showed `started`. */
-  readonly startedAt: number | undefined;
-  /** Progress reports (ratio > 0), when the task reports any. */
-  readonly progress: readonly ProgressSample[];
-  /** The last response before them that showed no progress (ms from subscribe; 0: subscribe). */
-  readonly idleAt: number;
-}
 
 /**
  * A schedule that learns how long tasks take, reads the progress they report, and spends requests
@@ -270,31 +260,31 @@ interface Tracked {
  */
 export function adaptiveSchedule(config: AdaptiveScheduleConfig = {}): AdaptiveSchedule {
   const owner = 'adaptiveSchedule';
-  checkOptions(owner, config);
-  const interval = checkNumber(owner, 'interval', config.interval ?? 2500);
-  const minInterval = checkNumber(owner, 'minInterval', config.minInterval ?? 0.8 * interval);
-  const maxDelay = checkNumber(owner, 'maxDelay', config.maxDelay ?? 3 * interval);
-  if (minInterval > interval) throw new TypeError(`${owner}: \`minInterval\` (${minInterval}) must be <= \`interval\` (${interval})`);
-  if (maxDelay < interval) throw new TypeError(`${owner}: \`maxDelay\` (${maxDelay}) must be >= \`interval\` (${interval})`);
-  const targetQuantile = checkNumber(owner, 'targetQuantile', config.targetQuantile ?? 0.95, 0, true);
-  if (targetQuantile >= 1) throw new TypeError(`${owner}: \`targetQuantile\` must be < 1, got ${targetQuantile}`);
-  const fixedTarget = config.targetDelay === undefined ? undefined : checkNumber(owner, 'targetDelay', config.targetDelay, 0, true);
-  const minSamples = checkInteger(owner, 'minSamples', config.minSamples ?? 20, 1);
-  const perKind = config.perKind ?? false;
-  if (typeof perKind !== 'boolean') throw new TypeError(`${owner}: \`perKind\` must be a boolean`);
-  const maxKinds = checkInteger(owner, 'maxKinds', config.maxKinds ?? 32, 1);
-  const halfLife = config.halfLife ?? 500;
-  if (halfLife !== Infinity) checkNumber(owner, 'halfLife', halfLife, 0, true);
-  const maxTasks = checkInteger(owner, 'maxTasks', config.maxTasks ?? 10_000, 1);
-  const jitter = checkNumber(owner, 'jitter', config.jitter ?? 0);
-  if (jitter >= 1) throw new TypeError(`${owner}: \`jitter\` must be < 1, got ${jitter}`);
-  const random = checkRandom(owner, 'random', config.random ?? Math.random);
+  checkObject(`${owner}: options`, config);
+  const required = { required: true } as const;
+  const count = { min: 1, integer: true, required: true } as const;
+  const interval = checkNumber(`${owner}: interval`, config.interval ?? 2500, required);
+  const minInterval = checkNumber(`${owner}: minInterval`, config.minInterval ?? 0.8 * interval, required);
+  const maxDelay = checkNumber(`${owner}: maxDelay`, config.maxDelay ?? 3 * interval, required);
+  if (minInterval > interval) failOption(`${owner}: minInterval`, `≤ interval (${interval})`, minInterval);
+  if (maxDelay < interval) failOption(`${owner}: maxDelay`, `≥ interval (${interval})`, maxDelay);
+  const targetQuantile = checkNumber(`${owner}: targetQuantile`, config.targetQuantile ?? 0.95, { above: true, required: true });
+  if (targetQuantile >= 1) failOption(`${owner}: targetQuantile`, 'a number in (0, 1)', targetQuantile);
+  const fixedTarget = config.targetDelay === undefined ? undefined : checkNumber(`${owner}: targetDelay`, config.targetDelay, { above: true, required: true });
+  const minSamples = checkNumber(`${owner}: minSamples`, config.minSamples ?? 20, count);
+  const perKind = checkBoolean(`${owner}: perKind`, config.perKind) ?? false;
+  const maxKinds = checkNumber(`${owner}: maxKinds`, config.maxKinds ?? 32, count);
+  const halfLife = checkNumber(`${owner}: halfLife`, config.halfLife ?? 500, { above: true, infinity: true, required: true });
+  const maxTasks = checkNumber(`${owner}: maxTasks`, config.maxTasks ?? 10_000, count);
+  const jitter = checkNumber(`${owner}: jitter`, config.jitter ?? 0, required);
+  if (jitter >= 1) failOption(`${owner}: jitter`, 'a number in [0, 1)', jitter);
+  const random = checkFunction(`${owner}: random`, config.random, RANDOM_RULE) ?? Math.random;
   const progressCap = PROGRESS_CAP * interval;
 
   const newModel = (): Model => ({ total: new DurationHistogram({ halfLife }), run: new DurationHistogram({ halfLife }) });
   const pooled = newModel();
-  const kinds = new Map<string, Model>();
-  const tasks = new Map<string, Tracked>();
+  const kinds = new LruCache<Model>(maxKinds);
+  const tasks = new TaskTracker(maxTasks);
 
   // Response latency: the median of the latest samples.
   const latencies = new Float64Array(LATENCY_SAMPLES);
@@ -314,18 +304,11 @@ export function adaptiveSchedule(config: AdaptiveScheduleConfig = {}): AdaptiveS
 
   const kindModel = (kind: string | undefined, create: boolean): Model | undefined => {
     if (!perKind || kind === undefined) return undefined;
-    let model = kinds.get(kind);
-    if (model !== undefined) {
-      kinds.delete(kind); // refresh recency
-    } else if (create) {
+    let model = kinds.get(kind); // a use: refreshes its recency
+    if (model === undefined) {
+      if (!create) return undefined;
       model = newModel();
-    } else {
-      return undefined;
-    }
-    kinds.set(kind, model);
-    if (kinds.size > maxKinds) {
-      const oldest = kinds.keys().next();
-      if (oldest.done !== true) kinds.delete(oldest.value);
+      kinds.set(kind, model);
     }
     return model;
   };
@@ -403,23 +386,9 @@ export function adaptiveSchedule(config: AdaptiveScheduleConfig = {}): AdaptiveS
 
   return {
     next(context) {
-      const elapsed = isFiniteNumber(context.elapsed) ? max(0, context.elapsed) : 0;
-      const held = tasks.get(context.taskId);
-      const fresh = held === undefined || !(context.polls > held.polls) || elapsed < held.alive;
-      if (context.polls === 1) addLatency(elapsed);
-      else if (!fresh && context.polls === held.polls + 1) addLatency(elapsed - held.alive - held.wait);
-      let startedAt = fresh ? undefined : held.startedAt;
-      if (startedAt === undefined && context.phase === 'started') {
-        const inPhase = isFiniteNumber(context.inPhase) ? max(0, context.inPhase) : 0;
-        const seen = max(0, elapsed - inPhase);
-        // It started between the last response that showed it waiting and the first that showed it started.
-        startedAt = !fresh && held.alive <= seen ? (held.alive + seen) / 2 : seen;
-      }
-      let progress = fresh ? [] : held.progress;
-      const ratio = context.phase === 'started' || context.phase === 'retrying' ? progressRatio(context.state) : undefined;
-      if (ratio !== undefined) progress = addProgressSample(progress, elapsed, ratio);
-
-      const idleAt = progress.length > 0 ? (fresh ? 0 : held.idleAt) : ratio === undefined && context.phase !== 'pending' && !fresh ? held.idleAt : elapsed;
+      const seen = tasks.observe(context);
+      const { elapsed, startedAt, progress, ratio, idleAt } = seen;
+      if (seen.latency !== undefined) addLatency(seen.latency);
       const estimated = ratio !== undefined && estimateProgress(progress, interval) !== undefined;
       const paced = ratio !== undefined ? progressWait(progress, idleAt) : undefined;
       let wait: number | undefined;
@@ -435,18 +404,12 @@ export function adaptiveSchedule(config: AdaptiveScheduleConfig = {}): AdaptiveS
       if (paced !== undefined) wait = wait === undefined ? paced : estimated ? paced : min(wait, paced);
       wait = wait === undefined ? interval : jittered(wait);
 
-      tasks.delete(context.taskId);
-      tasks.set(context.taskId, { alive: elapsed, polls: context.polls, wait, startedAt, progress, idleAt });
-      if (tasks.size > maxTasks) {
-        const oldest = tasks.keys().next();
-        if (oldest.done !== true) tasks.delete(oldest.value);
-      }
+      tasks.record(seen, context.polls, wait);
       return wait;
     },
 
     complete(outcome) {
-      const held = tasks.get(outcome.taskId);
-      tasks.delete(outcome.taskId);
+      const held = tasks.take(outcome.taskId);
       const end = outcome.elapsed;
       if (!isFiniteNumber(end) || end < 0) return;
       const alive = held !== undefined && held.alive <= end ? held.alive : end;
@@ -464,8 +427,8 @@ export function adaptiveSchedule(config: AdaptiveScheduleConfig = {}): AdaptiveS
     },
 
     stats(kind) {
-      const model = kind === undefined ? pooled : (perKind ? kinds.get(kind) : undefined);
-      const base = { kinds: kinds.size, tracked: tasks.size, latency };
+      const model = kind === undefined ? pooled : (perKind ? kinds.peek(kind) : undefined);
+      const base = { kinds: kinds.size(), tracked: tasks.size, latency };
       if (model === undefined) return { samples: 0, startedSamples: 0, learned: false, ...base };
       const samples = model.total.count;
       const plan = totalPlan(model);

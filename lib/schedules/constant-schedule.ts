@@ -1,5 +1,5 @@
 import type { PollContext } from './poll-schedule.js';
-import { checkNumber } from './schedule-options.js';
+import { checkNumber } from '../option-checks.js';
 
 /**
  * A `PollSchedule` that waits the same time after every response.
@@ -29,7 +29,7 @@ export interface ConstantSchedule {
  * ```
  */
 export function constantSchedule(ms: number): ConstantSchedule {
-  const interval = checkNumber('constantSchedule', 'ms', ms);
+  const interval = checkNumber('constantSchedule: ms', ms, { required: true });
   return {
     interval,
     next: () => interval,

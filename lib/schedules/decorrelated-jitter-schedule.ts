@@ -1,5 +1,7 @@
 import type { PollContext, PollOutcome } from './poll-schedule.js';
-import { checkInteger, checkNumber, checkOptions, checkRandom, draw } from './schedule-options.js';
+import { RANDOM_RULE, checkFunction, checkNumber, checkObject, failOption } from '../option-checks.js';
+import { LruCache } from '../client/lru-cache.js';
+import { draw } from './draw.js';
 
 /**
  * Options of {@link decorrelatedJitterSchedule}.
@@ -75,36 +77,31 @@ export interface DecorrelatedJitterSchedule {
  */
 export function decorrelatedJitterSchedule(config: DecorrelatedJitterScheduleConfig = {}): DecorrelatedJitterSchedule {
   const owner = 'decorrelatedJitterSchedule';
-  checkOptions(owner, config);
+  checkObject(`${owner}: options`, config);
   const { base = 1000, max = 10_000, random = Math.random, maxTasks = 10_000 } = config;
-  checkNumber(owner, 'base', base, 0, true);
-  checkNumber(owner, 'max', max, 0, true);
-  if (max < base) throw new TypeError(`${owner}: \`max\` (${max}) must be >= \`base\` (${base})`);
-  checkRandom(owner, 'random', random);
-  checkInteger(owner, 'maxTasks', maxTasks, 1);
+  checkNumber(`${owner}: base`, base, { above: true, required: true });
+  checkNumber(`${owner}: max`, max, { above: true, required: true });
+  if (max < base) failOption(`${owner}: max`, `≥ base (${base})`, max);
+  checkFunction(`${owner}: random`, random, RANDOM_RULE);
+  checkNumber(`${owner}: maxTasks`, maxTasks, { min: 1, integer: true, required: true });
 
-  /** taskId → the last wait and the poll count it was given at; insertion order = recency. */
-  const chains = new Map<string, { readonly previous: number; readonly polls: number }>();
+  /** taskId → the last wait and the poll count it was given at; the least recently polled dropped first. */
+  const chains = new LruCache<{ readonly previous: number; readonly polls: number }>(maxTasks);
 
   return {
     next({ taskId, polls }) {
-      const held = chains.get(taskId);
+      const held = chains.peek(taskId);
       // A poll count that did not grow means the id is being followed afresh: restart the chain.
       const previous = held !== undefined && polls > held.polls ? held.previous : base;
       const wait = Math.min(max, base + draw(random) * (previous * 3 - base));
-      chains.delete(taskId);
       chains.set(taskId, { previous: wait, polls });
-      if (chains.size > maxTasks) {
-        const oldest = chains.keys().next();
-        if (oldest.done !== true) chains.delete(oldest.value);
-      }
       return wait;
     },
     complete({ taskId }) {
       chains.delete(taskId);
     },
     get tracked() {
-      return chains.size;
+      return chains.size();
     },
   };
 }

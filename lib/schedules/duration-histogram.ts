@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions } from './schedule-options.js';
+import { checkNumber, checkObject } from '../option-checks.js';
 
 // Bound once: global lookups such as `Math.max` are slow in sandboxed runtimes (vm contexts).
 const { abs, ceil, exp, floor, log2, max, min, sqrt, LN2, SQRT2 } = Math;
@@ -55,9 +55,9 @@ export class DurationHistogram {
   private readonly keep: number;
 
   constructor(config: DurationHistogramConfig = {}) {
-    checkOptions('DurationHistogram', config);
+    checkObject('DurationHistogram: options', config);
     const { halfLife = 500 } = config;
-    if (halfLife !== Infinity) checkNumber('DurationHistogram', 'halfLife', halfLife, 0, true);
+    checkNumber('DurationHistogram: halfLife', halfLife, { above: true, infinity: true, required: true });
     this.keep = halfLife === Infinity ? 1 : 2 ** (-1 / halfLife);
   }
 

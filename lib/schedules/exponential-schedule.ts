@@ -1,5 +1,5 @@
 import type { PollContext } from './poll-schedule.js';
-import { checkNumber, checkOptions } from './schedule-options.js';
+import { checkNumber, checkObject, failOption } from '../option-checks.js';
 
 /**
  * Options of {@link exponentialSchedule}.
@@ -56,14 +56,12 @@ export interface ExponentialSchedule {
  * ```
  */
 export function exponentialSchedule(config: ExponentialScheduleConfig = {}): ExponentialSchedule {
-  checkOptions('exponentialSchedule', config);
+  checkObject('exponentialSchedule: options', config);
   const { initial = 1000, factor = 1.5, max = 10_000 } = config;
-  checkNumber('exponentialSchedule', 'initial', initial, 0, true);
-  checkNumber('exponentialSchedule', 'factor', factor, 1);
-  checkNumber('exponentialSchedule', 'max', max, 0, true);
-  if (max < initial) {
-    throw new TypeError(`exponentialSchedule: \`max\` (${max}) must be >= \`initial\` (${initial})`);
-  }
+  checkNumber('exponentialSchedule: initial', initial, { above: true, required: true });
+  checkNumber('exponentialSchedule: factor', factor, { min: 1, required: true });
+  checkNumber('exponentialSchedule: max', max, { above: true, required: true });
+  if (max < initial) failOption('exponentialSchedule: max', `≥ initial (${initial})`, max);
   return {
     next: ({ polls }) => {
       const steps = Number.isFinite(polls) ? Math.max(0, Math.floor(polls) - 1) : 0;

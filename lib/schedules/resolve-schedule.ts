@@ -1,5 +1,5 @@
 import type { PollContext, PollOutcome, PollSchedule } from './poll-schedule.js';
-import { describe } from './schedule-options.js';
+import { checkNumber, failOption } from '../option-checks.js';
 
 /**
  * A schedule in the one shape the pipeline calls: see {@link resolveSchedule}.
@@ -35,27 +35,39 @@ export interface ResolvedSchedule {
  * ```
  */
 export function resolveSchedule(interval: number | PollSchedule): ResolvedSchedule {
-  if (typeof interval === 'number') {
-    if (!Number.isFinite(interval) || interval < 0) {
-      throw new TypeError(`\`interval\` must be a finite number of ms >= 0 or a PollSchedule, got ${describe(interval)}`);
-    }
-    return { next: () => interval, complete: noop };
-  }
-  if (typeof interval === 'function') {
-    return { next: (context) => finite(interval(context)), complete: noop };
-  }
+  checkInterval('interval', interval, { required: true });
+  if (typeof interval === 'number') return { next: () => interval, complete: noop };
+  if (typeof interval === 'function') return { next: (context) => finite(interval(context)), complete: noop };
+  const schedule = interval;
+  return {
+    next: (context) => finite(schedule.next(context)),
+    complete: schedule.complete === undefined ? noop : (outcome) => schedule.complete?.(outcome),
+  };
+}
+
+/**
+ * The one check of the `interval` option (used by `taskStatus$`, `createTaskClient` and the
+ * schedules that wrap another): a number of ms ≥ 0 (`Infinity` only with `infinity: true`), a
+ * function of the {@link PollContext}, or an object whose `next` is a function (and whose
+ * `complete`, when present, is one too). Returns it, or `undefined` when absent (unless
+ * `required`); else throws a `TypeError` naming `option`.
+ *
+ * @internal
+ */
+export function checkInterval(
+  option: string,
+  interval: number | PollSchedule | undefined,
+  { infinity = false, required = false }: { readonly infinity?: boolean; readonly required?: boolean } = {},
+): number | PollSchedule | undefined {
+  if (interval === undefined && !required) return undefined;
+  if (typeof interval === 'number') return checkNumber(option, interval, { infinity });
+  if (typeof interval === 'function') return interval;
   if (interval !== null && typeof interval === 'object' && typeof interval.next === 'function') {
-    const schedule = interval;
-    const complete: unknown = schedule.complete;
-    if (complete !== undefined && typeof complete !== 'function') {
-      throw new TypeError(`\`interval\`.complete must be a function when present, got ${describe(complete)}`);
-    }
-    return {
-      next: (context) => finite(schedule.next(context)),
-      complete: complete === undefined ? noop : (outcome) => schedule.complete?.(outcome),
-    };
+    const complete: unknown = interval.complete;
+    if (complete !== undefined && typeof complete !== 'function') failOption(`${option}.complete`, 'a function when present', complete);
+    return interval;
   }
-  throw new TypeError(`\`interval\` must be a finite number of ms >= 0, a function of the poll context, or an object with next(), got ${describe(interval)}`);
+  return failOption(option, `a number of ms ≥ 0${infinity ? ' or Infinity' : ''}, a function of the poll context, or an object with next()`, interval);
 }
 
 /** @internal */

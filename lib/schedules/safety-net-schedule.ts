@@ -1,8 +1,9 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { hintTaskId } from '../client/hint-task-id.js';
 import type { PollContext, PollOutcome, PollSchedule } from './poll-schedule.js';
-import { resolveSchedule, type ResolvedSchedule } from './resolve-schedule.js';
-import { checkNumber, checkOptions, describe } from './schedule-options.js';
+import { checkInterval, resolveSchedule, type ResolvedSchedule } from './resolve-schedule.js';
+import { checkBoolean, checkNumber, checkObject, checkScheduler } from '../option-checks.js';
+import { LruCache } from '../client/lru-cache.js';
 
 /**
  * Options of {@link safetyNetSchedule}. All optional.
@@ -103,21 +104,19 @@ const DEFAULTS = { interval: 2500, safetyNet: 30_000, freshFor: 600_000, maxReme
  * ```
  */
 export function safetyNetSchedule(config: SafetyNetScheduleConfig = {}): SafetyNetSchedule {
-  checkOptions('safetyNetSchedule', config);
-  const base: ResolvedSchedule = resolveBase(config.interval ?? DEFAULTS.interval);
-  const safetyNet = checkNumber('safetyNetSchedule', 'safetyNet', config.safetyNet ?? DEFAULTS.safetyNet);
-  const freshFor = checkNumber('safetyNetSchedule', 'freshFor', config.freshFor ?? DEFAULTS.freshFor);
-  const maxRemembered = checkNumber('safetyNetSchedule', 'maxRemembered', config.maxRemembered ?? DEFAULTS.maxRemembered, 1);
-  const { assumeLive = false, revertOnMiss = true, scheduler = asyncScheduler } = config;
-  if (typeof assumeLive !== 'boolean') throw new TypeError(`safetyNetSchedule: \`assumeLive\` must be a boolean, got ${describe(assumeLive)}`);
-  if (typeof revertOnMiss !== 'boolean') throw new TypeError(`safetyNetSchedule: \`revertOnMiss\` must be a boolean, got ${describe(revertOnMiss)}`);
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
-    throw new TypeError(`safetyNetSchedule: \`scheduler\` must be an RxJS scheduler, got ${describe(scheduler)}`);
-  }
+  const owner = 'safetyNetSchedule';
+  checkObject(`${owner}: options`, config);
+  const base: ResolvedSchedule = resolveSchedule(checkInterval(`${owner}: interval`, config.interval) ?? DEFAULTS.interval);
+  const safetyNet = checkNumber(`${owner}: safetyNet`, config.safetyNet ?? DEFAULTS.safetyNet, { required: true });
+  const freshFor = checkNumber(`${owner}: freshFor`, config.freshFor ?? DEFAULTS.freshFor, { required: true });
+  const maxRemembered = checkNumber(`${owner}: maxRemembered`, config.maxRemembered ?? DEFAULTS.maxRemembered, { min: 1, required: true });
+  const assumeLive = checkBoolean(`${owner}: assumeLive`, config.assumeLive) ?? false;
+  const revertOnMiss = checkBoolean(`${owner}: revertOnMiss`, config.revertOnMiss) ?? true;
+  const scheduler = checkScheduler(`${owner}: scheduler`, config.scheduler) ?? asyncScheduler;
 
   let lastHeard = assumeLive ? scheduler.now() : -Infinity;
-  /** Tasks webhooks named, lower-case, oldest first (a Set keeps insertion order). */
-  const named = new Set<string>();
+  /** Tasks webhooks named, lower-case; the one named longest ago forgotten first. */
+  const named = new LruCache<true>(maxRemembered);
 
   const isLive = (): boolean => scheduler.now() - lastHeard < freshFor;
   const heard = (event?: unknown): void => {
@@ -125,12 +124,7 @@ export function safetyNetSchedule(config: SafetyNetScheduleConfig = {}): SafetyN
     const id = hintTaskId(event);
     if (id === undefined) return;
     const key = id.toLowerCase();
-    named.delete(key);
-    named.add(key);
-    if (named.size > maxRemembered) {
-      const oldest = named.values().next();
-      if (oldest.done !== true) named.delete(oldest.value);
-    }
+    named.set(key, true);
   };
 
   return {
@@ -149,10 +143,3 @@ export function safetyNetSchedule(config: SafetyNetScheduleConfig = {}): SafetyN
   };
 }
 
-function resolveBase(interval: number | PollSchedule): ResolvedSchedule {
-  try {
-    return resolveSchedule(interval);
-  } catch (error) {
-    throw new TypeError(`safetyNetSchedule: ${(error as Error).message}`, { cause: error });
-  }
-}

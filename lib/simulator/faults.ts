@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { failOption } from '../option-checks.js';
 
 /**
  * A kind of injected fault:
@@ -98,9 +99,20 @@ export interface FaultSettings {
   readonly routes: readonly FaultRoute[];
 }
 
+/**
+ * The fault the simulator applied to one request, as its log names it (every `http-5xx` is a
+ * `server-error`).
+ *
+ * @example
+ * ```ts
+ * sim.log.filter((e) => e.fault === 'reset').length
+ * ```
+ */
+export type AppliedFaultKind = 'latency' | 'server-error' | 'rate-limit' | 'reset' | 'invalid-json' | 'html';
+
 /** A fault decided for one request. @internal */
 export interface Fault {
-  readonly kind: 'latency' | 'server-error' | 'rate-limit' | 'reset' | 'invalid-json' | 'html';
+  readonly kind: AppliedFaultKind;
   /** The HTTP status sent (absent for `latency` and `reset`). */
   readonly status?: number;
   /** The added delay of `latency`, in ms. */
@@ -118,7 +130,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function kindList(value: unknown, field: string): readonly FaultKind[] {
   if (!Array.isArray(value) || !value.every((k) => FAULT_KINDS.includes(k as FaultKind))) {
-    throw new TypeError(`${field} must be a list of fault kinds (${FAULT_KINDS.join(', ')})`);
+    failOption(field, `a list of fault kinds (${FAULT_KINDS.join(', ')})`, value);
   }
   return value as FaultKind[];
 }
@@ -131,23 +143,23 @@ function kindList(value: unknown, field: string): readonly FaultKind[] {
  */
 export function normaliseFaults(input: unknown, field: string): FaultSettings {
   if (input === undefined || input === null) input = {};
-  if (!isRecord(input)) throw new TypeError(`${field} must be an object`);
+  if (!isRecord(input)) failOption(field, 'an object', input);
   const { rate = 0, kinds = DEFAULT_KINDS, script = [], seed, latencyMs = [100, 400], retryAfterSeconds = 1, routes = ['status'] } = input;
-  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new TypeError(`${field}.rate must be a number between 0 and 1`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) failOption(`${field}.rate`, 'a number between 0 and 1', rate);
   const kindsList = kindList(kinds, `${field}.kinds`);
-  if (kindsList.length === 0 && rate > 0) throw new TypeError(`${field}.kinds must not be empty when ${field}.rate > 0`);
+  if (kindsList.length === 0 && rate > 0) failOption(`${field}.kinds`, `a list that is not empty when ${field}.rate > 0`, kindsList);
   const scriptList = kindList(script, `${field}.script`);
-  if (seed !== undefined && typeof seed !== 'number' && typeof seed !== 'string') throw new TypeError(`${field}.seed must be a number or a string`);
+  if (seed !== undefined && typeof seed !== 'number' && typeof seed !== 'string') failOption(`${field}.seed`, 'a number or a string', seed);
   const latency: [number, number] =
     typeof latencyMs === 'number' ? [latencyMs, latencyMs] : Array.isArray(latencyMs) && latencyMs.length === 2 ? [latencyMs[0], latencyMs[1]] : [NaN, NaN];
   if (!latency.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) || latency[0] > latency[1]) {
-    throw new TypeError(`${field}.latencyMs must be a number of ms or a [min, max] range`);
+    failOption(`${field}.latencyMs`, 'a number of ms or a [min, max] range', latencyMs);
   }
   if (typeof retryAfterSeconds !== 'number' || !Number.isFinite(retryAfterSeconds) || retryAfterSeconds < 0) {
-    throw new TypeError(`${field}.retryAfterSeconds must be a non-negative number`);
+    failOption(`${field}.retryAfterSeconds`, 'a number ≥ 0', retryAfterSeconds);
   }
   if (!Array.isArray(routes) || !routes.every((r) => ROUTES.includes(r as FaultRoute))) {
-    throw new TypeError(`${field}.routes must be a list of ${ROUTES.join(', ')}`);
+    failOption(`${field}.routes`, `a list of ${ROUTES.join(', ')}`, routes);
   }
   return {
     rate,

@@ -14,7 +14,7 @@ export { startSimulator, type Simulator } from './start-simulator.js';
 export type { SimulatorOptions, SimulatorCredentials, OutcomeMix } from './simulator-options.js';
 export type { SubmitRequest } from './task-registry.js';
 export type { TaskOutcome, SimulatedCeleryStatus, SimulatedProgressMeta } from './lifecycle.js';
-export { FAULT_KINDS, type FaultKind, type FaultOptions, type FaultRoute } from './faults.js';
+export { FAULT_KINDS, type FaultKind, type AppliedFaultKind, type FaultOptions, type FaultRoute } from './faults.js';
 export type { RequestLogEntry, TaskStats, AuthVerdict, SimulatorRoute } from './request-log.js';
 export { signWebhookBody, isLoopbackUrl, type WebhookEvent, type WebhookEventType, type WebhookDelivery } from './webhook-sender.js';
 export { invoicePdf, type InvoicePdfOptions } from './pdf-fixture.js';

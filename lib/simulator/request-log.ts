@@ -1,5 +1,5 @@
 import type { SimulatedCeleryStatus } from './lifecycle.js';
-import type { Fault } from './faults.js';
+import type { AppliedFaultKind } from './faults.js';
 
 /**
  * The simulator's routes, as the log names them.
@@ -42,7 +42,7 @@ export interface RequestLogEntry {
   /** The HTTP status sent, or `'reset'` when the connection was destroyed. */
   readonly status: number | 'reset';
   /** The injected fault, if any. */
-  readonly fault?: Fault['kind'];
+  readonly fault?: AppliedFaultKind;
   /** The Celery status reported, for a 200 status response. */
   readonly celeryStatus?: SimulatedCeleryStatus;
   /** ms from arrival to the answer (injected latency included). */

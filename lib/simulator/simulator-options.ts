@@ -3,6 +3,7 @@ import { normaliseFaults, type FaultOptions, type FaultSettings } from './faults
 import type { RequestLogEntry } from './request-log.js';
 import type { WebhookDelivery } from './webhook-sender.js';
 import type { TaskOutcome } from './lifecycle.js';
+import { failOption } from '../option-checks.js';
 
 /**
  * A username and password `POST /api/token/` accepts.
@@ -113,7 +114,7 @@ const nonNegative = (value: unknown): value is number => typeof value === 'numbe
  * @internal
  */
 export function normaliseSimulatorOptions(options: SimulatorOptions = {}): SimulatorSettings {
-  if (typeof options !== 'object' || options === null) throw new TypeError('startSimulator options must be an object');
+  if (typeof options !== 'object' || options === null) failOption('startSimulator: options', 'an object', options);
   const {
     port = 0,
     seed = randomInt(0, 2 ** 31),
@@ -131,34 +132,34 @@ export function normaliseSimulatorOptions(options: SimulatorOptions = {}): Simul
     onRequest,
     onWebhook,
   } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer between 0 and 65535');
-  if (typeof seed !== 'number' && typeof seed !== 'string') throw new TypeError('seed must be a number or a string');
-  if (!nonNegative(tokenTtlMs)) throw new TypeError('tokenTtlMs must be a non-negative number of ms');
-  if (!nonNegative(refreshTtlMs)) throw new TypeError('refreshTtlMs must be a non-negative number of ms');
-  if (!nonNegative(durationMs)) throw new TypeError('durationMs must be a non-negative number of ms');
-  if (!nonNegative(timeScale)) throw new TypeError('timeScale must be a non-negative number');
-  if (!nonNegative(retryRate) || retryRate > 1) throw new TypeError('retryRate must be a number between 0 and 1');
-  if (!isProgressSteps(progressSteps)) throw new TypeError('progressSteps must be an integer between 0 and 100');
-  if (typeof outcomes !== 'object' || outcomes === null) throw new TypeError('outcomes must be an object of weights');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) failOption('port', 'a whole number between 0 and 65535', port);
+  if (typeof seed !== 'number' && typeof seed !== 'string') failOption('seed', 'a number or a string', seed);
+  if (!nonNegative(tokenTtlMs)) failOption('tokenTtlMs', 'a number of ms ≥ 0', tokenTtlMs);
+  if (!nonNegative(refreshTtlMs)) failOption('refreshTtlMs', 'a number of ms ≥ 0', refreshTtlMs);
+  if (!nonNegative(durationMs)) failOption('durationMs', 'a number of ms ≥ 0', durationMs);
+  if (!nonNegative(timeScale)) failOption('timeScale', 'a number ≥ 0', timeScale);
+  if (!nonNegative(retryRate) || retryRate > 1) failOption('retryRate', 'a number between 0 and 1', retryRate);
+  if (!isProgressSteps(progressSteps)) failOption('progressSteps', 'a whole number between 0 and 100', progressSteps);
+  if (typeof outcomes !== 'object' || outcomes === null) failOption('outcomes', 'an object of weights', outcomes);
   const mix: Array<readonly [TaskOutcome, number]> = [
     ['success', outcomes.success ?? 0.7],
     ['rejected', outcomes.rejected ?? 0.2],
     ['failed', outcomes.failed ?? 0.1],
   ];
-  for (const [name, weight] of mix) if (!nonNegative(weight)) throw new TypeError(`outcomes.${name} must be a non-negative number`);
-  if (mix.every(([, weight]) => weight === 0)) throw new TypeError('outcomes must give at least one outcome a positive weight');
+  for (const [name, weight] of mix) if (!nonNegative(weight)) failOption(`outcomes.${name}`, 'a number ≥ 0', weight);
+  if (mix.every(([, weight]) => weight === 0)) failOption('outcomes', 'an object giving at least one outcome a positive weight', outcomes);
   const logins = Array.isArray(credentials) ? credentials : [credentials];
   if (
     logins.length === 0 ||
     !logins.every((c: unknown) => typeof c === 'object' && c !== null && typeof (c as SimulatorCredentials).username === 'string' && typeof (c as SimulatorCredentials).password === 'string')
   ) {
-    throw new TypeError('credentials must be { username, password } or a non-empty list of them');
+    failOption('credentials', '{ username, password } or a non-empty list of them', credentials);
   }
-  if (typeof webhookSecret !== 'string' || webhookSecret.length === 0) throw new TypeError('webhookSecret must be a non-empty string');
-  if (taskIdField !== 'taskId' && taskIdField !== 'task_id') throw new TypeError("taskIdField must be 'taskId' or 'task_id'");
-  if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0) throw new TypeError('maxLogEntries must be a non-negative integer');
-  if (onRequest !== undefined && typeof onRequest !== 'function') throw new TypeError('onRequest must be a function');
-  if (onWebhook !== undefined && typeof onWebhook !== 'function') throw new TypeError('onWebhook must be a function');
+  if (typeof webhookSecret !== 'string' || webhookSecret.length === 0) failOption('webhookSecret', 'a non-empty string', webhookSecret);
+  if (taskIdField !== 'taskId' && taskIdField !== 'task_id') failOption('taskIdField', "'taskId' or 'task_id'", taskIdField);
+  if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0) failOption('maxLogEntries', 'a whole number ≥ 0', maxLogEntries);
+  if (onRequest !== undefined && typeof onRequest !== 'function') failOption('onRequest', 'a function', onRequest);
+  if (onWebhook !== undefined && typeof onWebhook !== 'function') failOption('onWebhook', 'a function', onWebhook);
   return {
     port,
     seed,

@@ -7,6 +7,7 @@ import { createTaskRegistry, SubmissionError, type SubmitRequest } from './task-
 import { createTokenStore } from './token-store.js';
 import { createWebhookSender, type WebhookEvent } from './webhook-sender.js';
 import { snapshotAt } from './lifecycle.js';
+import { checkNumber } from '../option-checks.js';
 
 /**
  * A running simulator (see {@link startSimulator}).
@@ -116,16 +117,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return { taskId: tasks.submit(request).taskId };
       } catch (error) {
         if (error instanceof SubmissionError) {
-          throw new TypeError(`submit: ${error.loc.slice(1).join('.') || 'request'} ${error.message.slice(error.loc.join('.').length + 2)}`, { cause: error });
+          throw new TypeError(`submit: ${error.loc.slice(1).join('.') || 'request'}: ${error.message.slice(error.loc.join('.').length + 2)}`, { cause: error });
         }
         throw error;
       }
     },
     createToken(tokenOptions = {}) {
       const { ttlMs } = tokenOptions;
-      if (ttlMs !== undefined && !(typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs >= 0)) {
-        throw new TypeError('createToken: ttlMs must be a non-negative number of ms');
-      }
+      checkNumber('createToken: ttlMs', ttlMs);
       return tokens.issueAccess(user.username, ttlMs);
     },
     stats(rawTaskId) {

@@ -50,4 +50,36 @@ describe('LruCache', () => {
     cache.clear();
     expect(cache.size()).toBe(0);
   });
+
+  it('keeps entries for ever without a ttl (the size bound only), never reading the clock', () => {
+    const clock = jest.fn(() => 0);
+    const cache = new LruCache<number>(2, Infinity, clock);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect([cache.get('a'), cache.get('b'), cache.size()]).toEqual([1, 2, 2]);
+    cache.set('c', 3); // a was used least recently
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([false, true, true]);
+    expect(clock).not.toHaveBeenCalled();
+    expect(new LruCache<number>(1).size()).toBe(0);
+  });
+
+  it('peek and has read without counting as a use; delete says whether there was an entry', () => {
+    const cache = new LruCache<string>(2);
+    cache.set('a', 'A');
+    cache.set('b', 'B');
+    expect(cache.peek('a')).toBe('A');
+    expect(cache.has('a')).toBe(true);
+    cache.set('c', 'C'); // a is still the least recently used: peek and has did not touch it
+    expect(cache.peek('a')).toBeUndefined();
+    expect(cache.delete('b')).toBe(true);
+    expect(cache.delete('b')).toBe(false);
+  });
+
+  it('peek and has see an expired entry as absent', () => {
+    const cache = new LruCache<string>(10, 100, now);
+    cache.set('a', 'A');
+    time = 100;
+    expect(cache.peek('a')).toBeUndefined();
+    expect(cache.has('a')).toBe(false);
+  });
 });

@@ -1,21 +1,5 @@
 import { VisibilityWatch, globalVisibilityDocument } from '../../lib/client/visibility.js';
-
-class FakeDocument extends EventTarget {
-  visibilityState: 'visible' | 'hidden' = 'visible';
-  listeners = 0;
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners++;
-    super.addEventListener(...args);
-  }
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners--;
-    super.removeEventListener(...args);
-  }
-  set(state: 'visible' | 'hidden'): void {
-    this.visibilityState = state;
-    this.dispatchEvent(new Event('visibilitychange'));
-  }
-}
+import { FakeDocument } from '../helpers/fake-document.js';
 
 describe('VisibilityWatch', () => {
   afterEach(() => {

@@ -27,9 +27,9 @@
  * })
  * ```
  */
-import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback, stopServer, waitUntil } from './loopback.js';
 
 /** What a reply builder gets to know of the request it answers. */
 export interface FaultRequest {
@@ -310,25 +310,12 @@ export async function startFaultServer(): Promise<FaultServer> {
       changed();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-
-  const waitFor = (what: () => string, done: () => boolean, timeoutMs: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const check = (): void => {
-        if (!done()) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`fault server: timed out after ${timeoutMs} ms waiting for ${what()}`));
-      }, timeoutMs);
-      waiters.add(check);
-    });
+  const { url, port } = await listenOnLoopback(server);
+  const onChange = (listener: () => void): (() => void) => {
+    waiters.add(listener);
+    return () => waiters.delete(listener);
+  };
+  const waitFor = (what: () => string, done: () => boolean, timeoutMs: number): Promise<void> => waitUntil('fault server', what, done, onChange, timeoutMs);
 
   const stopTimers = (): void => {
     for (const timer of timers) clearInterval(timer);
@@ -336,7 +323,7 @@ export async function startFaultServer(): Promise<FaultServer> {
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     script(...replies) {
       queue.push(...replies);
@@ -391,12 +378,10 @@ export async function startFaultServer(): Promise<FaultServer> {
       unexpected = [];
       closedBytes = 0;
     },
-    async close() {
+    close() {
       stopTimers();
-      for (const socket of sockets) socket.destroy();
       queue = [];
-      if (!server.listening) return;
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      return stopServer(server, sockets);
     },
   };
 }
@@ -404,9 +389,7 @@ export async function startFaultServer(): Promise<FaultServer> {
 /** A loopback URL on which nothing listens (a port just freed), for "connection refused". */
 export async function refusedUrl(): Promise<string> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  const { url } = await listenOnLoopback(server);
+  await stopServer(server, []);
+  return url;
 }

@@ -26,9 +26,10 @@
  * })
  * ```
  */
-import { once, EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback, stopServer, waitUntil } from './loopback.js';
 
 /** Handles one request; may answer at once, later, or never (then `reset`/`close` ends it). */
 export type TestHandler = (req: IncomingMessage, res: ServerResponse, info: { readonly connection: number; readonly index: number }) => void;
@@ -122,35 +123,19 @@ export async function startTestServer(handler?: TestHandler): Promise<TestServer
     events.emit('change');
   });
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-
-  const waitFor = (what: string, done: () => boolean, timeoutMs: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const check = (): void => {
-        if (!done()) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`test server: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        events.off('change', check);
-      };
-      events.on('change', check);
-    });
+  const { url, port } = await listenOnLoopback(server);
+  const onChange = (listener: () => void): (() => void) => {
+    events.on('change', listener);
+    return () => events.off('change', listener);
+  };
+  const waitFor = (what: string, done: () => boolean, timeoutMs: number): Promise<void> => waitUntil('test server', () => what, done, onChange, timeoutMs);
 
   const destroyAll = (): void => {
     for (const socket of sockets) socket.destroy();
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     get requests() {
       return requests;
@@ -179,10 +164,8 @@ export async function startTestServer(handler?: TestHandler): Promise<TestServer
       closed = 0;
       connectionSeq = 0;
     },
-    async close() {
-      destroyAll();
-      if (!server.listening) return;
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    close() {
+      return stopServer(server, sockets);
     },
   };
 }

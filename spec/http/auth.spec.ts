@@ -56,12 +56,12 @@ describe('createTokenProvider', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(TypeError);
-      expect((caught as Error).message).toMatch(/^token /);
+      expect((caught as Error).message).toMatch(/^token: must be /);
       if (token.trim() !== '') expect((caught as Error).message).not.toContain(token);
     });
 
     it.each([[42], [null], [{}]])('refuses %p as the token option', (token) => {
-      expect(() => createTokenProvider(token as unknown as string)).toThrow(/token must be a string or a function/);
+      expect(() => createTokenProvider(token as unknown as string)).toThrow(/token: must be a string or a function/);
     });
   });
 

@@ -554,7 +554,7 @@ describe('createFetchTransport with a stub fetch', () => {
   });
 
   it.each([
-    [{ fetch: 'fetch' }, /fetch must be a function/],
+    [{ fetch: 'fetch' }, /fetch: must be a function/],
     [{ maxRedirects: -1 }, /maxRedirects/],
     [{ maxRedirects: 1.5 }, /maxRedirects/],
     [{ maxRedirects: '5' }, /maxRedirects/],

@@ -3,6 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import type { RunHelpers } from 'rxjs/testing';
 import { retryBackoff } from '../../lib/operators/retry-backoff.js';
 import type { RetryBackoffConfig } from '../../lib/operators/retry-backoff.js';
+import { mulberry32 } from '../helpers/lognormal.js';
 
 function createScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -10,15 +11,8 @@ function createScheduler(): TestScheduler {
 
 /** A seeded PRNG (mulberry32) quantised to eighths, so jittered delays stay whole frames. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return Math.floor(r * 8) / 8;
-  };
+  const random = mulberry32(seed);
+  return () => Math.floor(random() * 8) / 8;
 }
 
 /** Subscribes to `sources[i]` on the i-th subscription. */

@@ -16,7 +16,7 @@ const run = promisify(execFile);
 jest.setTimeout(240_000);
 
 /** The peers and runtime dependency a consumer has installed, linked from this repository. */
-const LINKED = ['rxjs', 'io-ts', 'fp-ts', 'cross-fetch', 'node-fetch', 'whatwg-url', 'tr46', 'webidl-conversions', 'tslib', 'ws', 'ioredis', '@angular', '@types'];
+const LINKED = ['rxjs', 'io-ts', 'fp-ts', 'cross-fetch', 'node-fetch', 'whatwg-url', 'tr46', 'webidl-conversions', 'tslib', 'ws', 'ioredis', '@angular', '@opentelemetry', '@types'];
 
 let packed: Packed;
 /** A consumer project: the tarball unpacked into node_modules/factpulse-rx, its peers linked. */
@@ -81,7 +81,7 @@ describe('the published package', () => {
   });
 
   it('loads every Node entry point as ESM and as CommonJS', async () => {
-    const entries = ['factpulse-rx', 'factpulse-rx/simulator', 'factpulse-rx/ws', 'factpulse-rx/sse', 'factpulse-rx/webhook', 'factpulse-rx/redis'];
+    const entries = ['factpulse-rx', 'factpulse-rx/simulator', 'factpulse-rx/ws', 'factpulse-rx/sse', 'factpulse-rx/webhook', 'factpulse-rx/redis', 'factpulse-rx/otel'];
     const esm = `const out = {}; for (const e of ${JSON.stringify(entries)}) out[e] = Object.keys(await import(e)).length; console.log(JSON.stringify(out));`;
     const cjs = `const out = {}; for (const e of ${JSON.stringify(entries)}) out[e] = Object.keys(require(e)).length; console.log(JSON.stringify(out));`;
     const [fromEsm, fromCjs] = await Promise.all([
@@ -116,7 +116,7 @@ describe('the published package', () => {
 });
 
 describe('the published types', () => {
-  const ENTRIES = ['factpulse-rx', 'factpulse-rx/simulator', 'factpulse-rx/angular', 'factpulse-rx/ws', 'factpulse-rx/sse', 'factpulse-rx/webhook', 'factpulse-rx/redis'];
+  const ENTRIES = ['factpulse-rx', 'factpulse-rx/simulator', 'factpulse-rx/angular', 'factpulse-rx/ws', 'factpulse-rx/sse', 'factpulse-rx/webhook', 'factpulse-rx/redis', 'factpulse-rx/otel'];
   const modes: [string, ts.CompilerOptions][] = [
     ['nodenext', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
     ['bundler', { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }],

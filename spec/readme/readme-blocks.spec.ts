@@ -72,6 +72,7 @@ const OPTIONS: ts.CompilerOptions = {
     'factpulse-rx/sse': [join(ROOT, 'lib/adapters/sse/index.ts')],
     'factpulse-rx/webhook': [join(ROOT, 'lib/adapters/webhook/index.ts')],
     'factpulse-rx/redis': [join(ROOT, 'lib/adapters/redis/index.ts')],
+    'factpulse-rx/otel': [join(ROOT, 'lib/adapters/otel/index.ts')],
   },
 };
 

@@ -599,7 +599,7 @@ export const FAULT_ROWS: readonly FaultRow[] = [
     ends: '`TypeError` when `taskStatus$` / `status$` is called; no request',
     run: async ({ server, follow }) => {
       for (const id of ['../../admin', 'x', `${TASK}/../../x`, `${TASK}?a=1`, '']) {
-        await expect(follow({}, id)).rejects.toThrow(new TypeError(`taskId must be a UUID, got ${JSON.stringify(id)}`));
+        await expect(follow({}, id)).rejects.toThrow(new TypeError(`taskId: must be a UUID, got ${id === '' ? 'an empty string' : 'a string'}`));
       }
       expect(server.requests).toHaveLength(0);
     },

@@ -215,19 +215,19 @@ describe('adaptiveSchedule', () => {
   });
 
   it.each<[AdaptiveScheduleConfig, RegExp]>([
-    [{ interval: -1 }, /`interval`/],
-    [{ minInterval: 3000 }, /`minInterval`/],
-    [{ maxDelay: 1000 }, /`maxDelay`/],
-    [{ targetQuantile: 1 }, /`targetQuantile`/],
-    [{ targetQuantile: 0 }, /`targetQuantile`/],
-    [{ targetDelay: 0 }, /`targetDelay`/],
-    [{ minSamples: 0 }, /`minSamples`/],
-    [{ perKind: 'yes' as unknown as boolean }, /`perKind`/],
-    [{ maxKinds: 0 }, /`maxKinds`/],
-    [{ halfLife: -1 }, /`halfLife`/],
-    [{ maxTasks: 2.5 }, /`maxTasks`/],
-    [{ jitter: 1 }, /`jitter`/],
-    [{ random: 4 as unknown as () => number }, /`random`/],
+    [{ interval: -1 }, /\binterval: must be /],
+    [{ minInterval: 3000 }, /\bminInterval: must be /],
+    [{ maxDelay: 1000 }, /\bmaxDelay: must be /],
+    [{ targetQuantile: 1 }, /\btargetQuantile: must be /],
+    [{ targetQuantile: 0 }, /\btargetQuantile: must be /],
+    [{ targetDelay: 0 }, /\btargetDelay: must be /],
+    [{ minSamples: 0 }, /\bminSamples: must be /],
+    [{ perKind: 'yes' as unknown as boolean }, /\bperKind: must be /],
+    [{ maxKinds: 0 }, /\bmaxKinds: must be /],
+    [{ halfLife: -1 }, /\bhalfLife: must be /],
+    [{ maxTasks: 2.5 }, /\bmaxTasks: must be /],
+    [{ jitter: 1 }, /\bjitter: must be /],
+    [{ random: 4 as unknown as () => number }, /\brandom: must be /],
   ])('refuses %p with a TypeError naming the option', (config, name) => {
     expect(() => adaptiveSchedule(config)).toThrow(TypeError);
     expect(() => adaptiveSchedule(config)).toThrow(name);

@@ -62,12 +62,12 @@ describe('decorrelatedJitterSchedule', () => {
   });
 
   it.each<[object, RegExp]>([
-    [{ base: 0 }, /`base`/],
-    [{ base: NaN }, /`base`/],
-    [{ base: 5000, max: 1000 }, /`max`/],
-    [{ random: 0.5 }, /`random`/],
-    [{ maxTasks: 0 }, /`maxTasks`/],
-    [{ maxTasks: 1.5 }, /`maxTasks`/],
+    [{ base: 0 }, /\bbase: must be /],
+    [{ base: NaN }, /\bbase: must be /],
+    [{ base: 5000, max: 1000 }, /\bmax: must be /],
+    [{ random: 0.5 }, /\brandom: must be /],
+    [{ maxTasks: 0 }, /\bmaxTasks: must be /],
+    [{ maxTasks: 1.5 }, /\bmaxTasks: must be /],
   ])('refuses %p with a TypeError naming the option', (config, name) => {
     expect(() => decorrelatedJitterSchedule(config)).toThrow(TypeError);
     expect(() => decorrelatedJitterSchedule(config)).toThrow(name);

@@ -84,6 +84,6 @@ describe('DurationHistogram', () => {
   });
 
   it('refuses a bad halfLife with a TypeError naming it', () => {
-    expect(() => new DurationHistogram({ halfLife: 0 })).toThrow(/`halfLife`/);
+    expect(() => new DurationHistogram({ halfLife: 0 })).toThrow(/\bhalfLife: must be /);
   });
 });

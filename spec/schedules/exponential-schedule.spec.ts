@@ -26,12 +26,12 @@ describe('exponentialSchedule', () => {
   });
 
   it.each<[ExponentialScheduleConfig, RegExp]>([
-    [{ initial: 0 }, /`initial`/],
-    [{ initial: -5 }, /`initial`/],
-    [{ factor: 0.5 }, /`factor`/],
-    [{ factor: NaN }, /`factor`/],
-    [{ max: Infinity }, /`max`/],
-    [{ initial: 5000, max: 1000 }, /`max`/],
+    [{ initial: 0 }, /\binitial: must be /],
+    [{ initial: -5 }, /\binitial: must be /],
+    [{ factor: 0.5 }, /\bfactor: must be /],
+    [{ factor: NaN }, /\bfactor: must be /],
+    [{ max: Infinity }, /\bmax: must be /],
+    [{ initial: 5000, max: 1000 }, /\bmax: must be /],
   ])('refuses %p with a TypeError naming the option', (config, name) => {
     expect(() => exponentialSchedule(config)).toThrow(TypeError);
     expect(() => exponentialSchedule(config)).toThrow(name);

@@ -68,7 +68,7 @@ describe('resolveSchedule', () => {
     ['an object whose complete is not a function', { next: () => 1, complete: 'no' }],
   ])('refuses %s with a TypeError naming `interval`', (_, bad) => {
     expect(() => resolveSchedule(bad as PollSchedule)).toThrow(TypeError);
-    expect(() => resolveSchedule(bad as PollSchedule)).toThrow(/`interval`/);
+    expect(() => resolveSchedule(bad as PollSchedule)).toThrow(/\binterval(\.complete)?: must be /);
   });
 
   it('yields finite waits ≥ 0 from every schedule on offer, whatever the context', () => {

@@ -119,13 +119,13 @@ describe('safetyNetSchedule', () => {
   });
 
   it('validates its options when called', () => {
-    expect(() => safetyNetSchedule(5 as never)).toThrow(/`options`/);
-    expect(() => safetyNetSchedule({ interval: -1 })).toThrow(/safetyNetSchedule: .*`interval`/);
-    expect(() => safetyNetSchedule({ safetyNet: Number.NaN })).toThrow(/`safetyNet`/);
-    expect(() => safetyNetSchedule({ freshFor: Infinity })).toThrow(/`freshFor`/);
-    expect(() => safetyNetSchedule({ maxRemembered: 0 })).toThrow(/`maxRemembered`/);
-    expect(() => safetyNetSchedule({ assumeLive: 'yes' as never })).toThrow(/`assumeLive`/);
-    expect(() => safetyNetSchedule({ revertOnMiss: 1 as never })).toThrow(/`revertOnMiss`/);
-    expect(() => safetyNetSchedule({ scheduler: {} as never })).toThrow(/`scheduler`/);
+    expect(() => safetyNetSchedule(5 as never)).toThrow(/\boptions: must be /);
+    expect(() => safetyNetSchedule({ interval: -1 })).toThrow(/safetyNetSchedule: interval: must be /);
+    expect(() => safetyNetSchedule({ safetyNet: Number.NaN })).toThrow(/\bsafetyNet: must be /);
+    expect(() => safetyNetSchedule({ freshFor: Infinity })).toThrow(/\bfreshFor: must be /);
+    expect(() => safetyNetSchedule({ maxRemembered: 0 })).toThrow(/\bmaxRemembered: must be /);
+    expect(() => safetyNetSchedule({ assumeLive: 'yes' as never })).toThrow(/\bassumeLive: must be /);
+    expect(() => safetyNetSchedule({ revertOnMiss: 1 as never })).toThrow(/\brevertOnMiss: must be /);
+    expect(() => safetyNetSchedule({ scheduler: {} as never })).toThrow(/\bscheduler: must be /);
   });
 });

@@ -1,8 +1,7 @@
 import { InjectionToken, runInInjectionContext, type Injector } from '@angular/core';
 import type { HttpClient } from '@angular/common/http';
-import { normaliseClientOptions, type TaskClientOptions } from '../../client/task-client-options.js';
-import type { TokenSource } from '../../http/auth.js';
-import { createHttpClientTransport, type HttpClientTransportOptions } from './http-client-transport.js';
+import { checkTaskClientOptions, failOption, type TaskClientOptions, type TokenSource } from '../../index.js';
+import { checkHttpClientOptions, createHttpClientTransport, type HttpClientTransportOptions } from './http-client-transport.js';
 
 /**
  * Options of `provideFactPulseTasks`: every `createTaskClient` option except `fetch` and
@@ -54,21 +53,14 @@ export interface ClientOptionsContext {
 }
 
 function splitOptions(options: unknown): { transport: HttpClientTransportOptions; rest: Omit<FactPulseTasksOptions, keyof HttpClientTransportOptions> } {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`provideFactPulseTasks options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
+  if (typeof options !== 'object' || options === null) failOption('provideFactPulseTasks: options', 'an object', options);
   for (const key of NOT_OPTIONS) {
     if (key in options && (options as Record<string, unknown>)[key] !== undefined) {
-      throw new TypeError(`${key} is not an option of provideFactPulseTasks: requests go through the app's HttpClient (add an interceptor instead)`);
+      failOption(`provideFactPulseTasks: ${key}`, "absent (not an option of provideFactPulseTasks: requests go through the app's HttpClient; add an interceptor instead)", (options as Record<string, unknown>)[key]);
     }
   }
   const { withCredentials, context, ...rest } = options as FactPulseTasksOptions;
-  if (withCredentials !== undefined && typeof withCredentials !== 'boolean') {
-    throw new TypeError(`withCredentials must be a boolean, got ${typeof withCredentials}`);
-  }
-  if (context !== undefined && typeof context !== 'function') {
-    throw new TypeError(`context must be a function returning an HttpContext, got ${typeof context}`);
-  }
+  checkHttpClientOptions({ withCredentials, context });
   const transport: HttpClientTransportOptions = {
     ...(withCredentials !== undefined ? { withCredentials } : {}),
     ...(context !== undefined ? { context } : {}),
@@ -80,12 +72,12 @@ function resolveBaseUrl(baseUrl: unknown, base: () => string | undefined): strin
   if (baseUrl === undefined || typeof baseUrl !== 'string' || ABSOLUTE.test(baseUrl)) return baseUrl as string | undefined;
   const against = base();
   if (against === undefined || !ABSOLUTE.test(against)) {
-    throw new TypeError('baseUrl is relative but there is no document base URI to resolve it against: use an absolute URL here');
+    failOption('baseUrl', 'an absolute URL: it is relative but there is no document base URI to resolve it against', baseUrl);
   }
   try {
     return new URL(baseUrl, against).href;
   } catch {
-    throw new TypeError('baseUrl must be an absolute URL or a path relative to the document');
+    failOption('baseUrl', 'an absolute URL or a path relative to the document', baseUrl);
   }
 }
 
@@ -95,7 +87,7 @@ function resolveBaseUrl(baseUrl: unknown, base: () => string | undefined): strin
  */
 export function checkTasksOptions(options: unknown): void {
   const { rest } = splitOptions(options);
-  normaliseClientOptions({ ...rest, baseUrl: resolveBaseUrl(rest.baseUrl, () => PLACEHOLDER_BASE) });
+  checkTaskClientOptions({ ...rest, baseUrl: resolveBaseUrl(rest.baseUrl, () => PLACEHOLDER_BASE) });
 }
 
 /**

@@ -7,10 +7,18 @@ import {
   type HttpResponse,
 } from '@angular/common/http';
 import { Observable } from 'rxjs';
-import { NetworkError } from '../../errors/network-error.js';
-import { ResponseTooLargeError } from '../../errors/response-too-large-error.js';
-import type { Transport, TransportRequest, TransportResponse } from '../../http/transport.js';
-import { redactAuthorization } from '../../http/redact-token.js';
+import {
+  NetworkError,
+  ResponseTooLargeError,
+  checkBoolean,
+  checkFunction,
+  checkObject,
+  failOption,
+  redactAuthorization,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '../../index.js';
 
 /**
  * Set on the `HttpContext` of every status request the HttpClient transport sends: the id of the
@@ -53,6 +61,12 @@ const TEXT_LIMIT = 2048;
 const NON_SPACE = /\S/;
 const DIGITS = /^\d+$/;
 
+/** @internal Checks the HttpClient options (`withCredentials`, `context`): a `TypeError` naming the bad one. */
+export function checkHttpClientOptions(options: HttpClientTransportOptions): void {
+  checkBoolean('withCredentials', options.withCredentials);
+  checkFunction('context', options.context, 'a function returning an HttpContext');
+}
+
 /**
  * Creates a {@link Transport} that sends each status request through Angular's `HttpClient`, so
  * the app's interceptors (auth, logging, retry policies of its own), `withFetch()`, and
@@ -82,14 +96,11 @@ const DIGITS = /^\d+$/;
  */
 export function createHttpClientTransport(http: HttpClient, options: HttpClientTransportOptions = {}): Transport {
   if (http === null || typeof http !== 'object' || typeof (http as { get?: unknown }).get !== 'function') {
-    throw new TypeError('http must be an Angular HttpClient');
+    failOption('http', 'an Angular HttpClient', http);
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createHttpClientTransport options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
+  checkObject('createHttpClientTransport: options', options);
+  checkHttpClientOptions(options);
   const { withCredentials = false, context } = options;
-  if (typeof withCredentials !== 'boolean') throw new TypeError(`withCredentials must be a boolean, got ${typeof withCredentials}`);
-  if (context !== undefined && typeof context !== 'function') throw new TypeError(`context must be a function returning an HttpContext, got ${typeof context}`);
 
   return (request) =>
     new Observable<TransportResponse>((subscriber) => {

@@ -9,10 +9,15 @@ import {
 } from '@angular/core';
 import { HttpClient } from '@angular/common/http';
 import type { Observable } from 'rxjs';
-import type { TaskClientEvent } from '../../client/task-client-event.js';
-import type { TaskRequestInterceptor } from '../../poll-events.js';
-import { createTaskClient, type TaskClient, type TaskClientStats } from '../../task-client.js';
-import type { TaskSucceeded, TaskTransition } from '../../transitions.js';
+import {
+  createTaskClient,
+  type TaskClient,
+  type TaskClientEvent,
+  type TaskClientStats,
+  type TaskRequestInterceptor,
+  type TaskSucceeded,
+  type TaskTransition,
+} from '../../index.js';
 import { FACTPULSE_TASKS_OPTIONS, toClientOptions } from './factpulse-tasks-options.js';
 import { createTaskStatusSignal, type TaskIdInput, type TaskStatusSignal, type TaskStatusSignalOptions } from './task-status-signal.js';
 

@@ -2,8 +2,7 @@ import { DestroyRef, NgZone, PLATFORM_ID, computed, signal, type Injector, type 
 import { isPlatformServer } from '@angular/common';
 import { toObservable } from '@angular/core/rxjs-interop';
 import { EMPTY, Observable, catchError, defer, distinctUntilChanged, switchMap } from 'rxjs';
-import type { TaskStatusSource } from '../../client/follow.js';
-import type { TaskTransition } from '../../transitions.js';
+import { failOption, type TaskStatusSource, type TaskTransition } from '../../index.js';
 
 /**
  * The task to follow: a task id, or a signal of one (an `input()`, a route parameter read with
@@ -78,7 +77,7 @@ export function createTaskStatusSignal(source: TaskStatusSource, taskId: TaskIdI
     // Validates the id now: a TypeError at call time, as taskStatus$.
     stream$ = outsideZone(source.status$(taskId));
   } else if (typeof taskId !== 'function') {
-    throw new TypeError(`taskId must be a task id or a signal of one, got ${taskId === null ? 'null' : typeof taskId}`);
+    failOption('taskId', 'a task id or a signal of one', taskId);
   } else {
     if (isPlatformServer(injector.get(PLATFORM_ID))) return result;
     const id = computed(taskId);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { asyncScheduler, concatMap, timer, type Observable } from 'rxjs';
+import { asyncScheduler, concatMap, timer, type Observable, type SchedulerLike } from 'rxjs';
 
 const noop = (): void => undefined;
 
@@ -18,8 +18,8 @@ export function redactUrl(text: string): string {
  * @internal The hub's two Redis connections — commands, and pub/sub (duplicated from the first) —
  * with what the hub needs on top of ioredis: fail fast when a connection that was up is down
  * (instead of queueing commands until it comes back), a timeout on every command, and channel
- * subscriptions shared by reference count. Time comes from the RxJS `asyncScheduler`: leases
- * live in Redis's wall-clock time, so there is nothing to virtualise here.
+ * subscriptions shared by reference count. Its timeouts run on the hub's scheduler (the RxJS
+ * `asyncScheduler` unless the hub was given another); leases live in Redis's own clock.
  */
 export class RedisLink {
   readonly command: Redis;
@@ -32,11 +32,18 @@ export class RedisLink {
   private readonly connecting = new Map<Redis, Promise<void>>();
   private readonly reconnectListeners = new Set<() => void>();
   private readonly downListeners = new Set<(error: Error) => void>();
+  private readonly upListeners = new Set<() => void>();
   /** Connections lost and not back yet. */
   private readonly down = new WeakSet<Redis>();
   private closed = false;
 
-  constructor(redis: string | Redis, timeoutMs: number) {
+  constructor(
+    redis: string | Redis,
+    timeoutMs: number,
+    /** The longest wait between two reconnection attempts (ioredis's own timer). */
+    reconnectCapMs = 2000,
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+  ) {
     this.timeoutMs = timeoutMs;
     const own = {
       lazyConnect: true,
@@ -46,7 +53,11 @@ export class RedisLink {
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
       connectTimeout: timeoutMs,
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), reconnectCapMs),
+      // ioredis arms a timer of this length on disconnect() that only a 'close' of the socket
+      // clears — a socket that already failed (Redis down) never closes again, so with the default
+      // (2 s) a hub closed during an outage kept the process alive that long.
+      disconnectTimeout: 50,
     };
     if (typeof redis === 'string') {
       // Commands sent in the same tick (lease renewals of many tasks) go out in one write.
@@ -77,6 +88,7 @@ export class RedisLink {
         this.down.delete(connection);
         // Messages published while the subscriber was away are lost: let followers catch up.
         if (again && connection === this.subscriber) for (const listener of [...this.reconnectListeners]) listener();
+        for (const listener of [...this.upListeners]) listener();
       });
     }
   }
@@ -85,6 +97,12 @@ export class RedisLink {
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Calls `listener` each time a connection becomes ready (Redis answers again). Returns the remover. */
+  onUp(listener: () => void): () => void {
+    this.upListeners.add(listener);
+    return () => this.upListeners.delete(listener);
   }
 
   /** Calls `listener` when a connection that was up is lost. Returns the remover. */
@@ -142,6 +160,7 @@ export class RedisLink {
     this.channels.clear();
     this.reconnectListeners.clear();
     this.downListeners.clear();
+    this.upListeners.clear();
     await Promise.all([this.quit(this.subscriber), this.ownsCommand ? this.quit(this.command) : Promise.resolve()]);
   }
 
@@ -193,7 +212,7 @@ export class RedisLink {
    * busy process does not take a slow loop for a dead Redis.
    */
   private deadline(): Observable<unknown> {
-    return timer(this.timeoutMs, asyncScheduler).pipe(concatMap(() => timer(1, asyncScheduler)));
+    return timer(this.timeoutMs, this.scheduler).pipe(concatMap(() => timer(1, this.scheduler)));
   }
 
   /** `promise`, or a rejection after the timeout (the late outcome is then ignored). */

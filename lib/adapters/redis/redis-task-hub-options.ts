@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 
 /**
  * What the hub does with a task when Redis cannot be reached: `'fallback'` polls the task in
@@ -58,6 +59,17 @@ export interface RedisTaskHubOptions {
    * @default 'fallback'
    */
   readonly onUnavailable?: RedisUnavailablePolicy;
+  /**
+   * The scheduler of the hub's timers: lease attempts, renewals, rejoining after an outage, the
+   * fleet budget's waits and command timeouts. (Leases themselves expire in Redis's own clock.)
+   * @default asyncScheduler
+   */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * The random source of the hub's jitter (a function returning a number in [0, 1)).
+   * @default Math.random
+   */
+  readonly random?: () => number;
 }
 
 /** @internal The options validated, with defaults filled in. */
@@ -68,6 +80,8 @@ export interface NormalisedRedisTaskHubOptions {
   readonly terminalTtlMs: number;
   readonly commandTimeout: number;
   readonly onUnavailable: RedisUnavailablePolicy;
+  readonly scheduler: SchedulerLike;
+  readonly random: () => number;
 }
 
 /** @internal Defaults of {@link RedisTaskHubOptions}. */
@@ -103,7 +117,11 @@ function isRedisInstance(value: unknown): value is Redis {
  */
 export function normaliseRedisTaskHubOptions(options: RedisTaskHubOptions): NormalisedRedisTaskHubOptions {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-  const { redis, keyPrefix, leaseMs, terminalTtlMs, commandTimeout, onUnavailable } = options;
+  const { redis, keyPrefix, leaseMs, terminalTtlMs, commandTimeout, onUnavailable, scheduler, random } = options;
+  if (scheduler !== undefined && (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
+    fail('scheduler', 'an RxJS SchedulerLike', scheduler);
+  }
+  if (random !== undefined && typeof random !== 'function') fail('random', 'a function returning a number in [0, 1)', random);
   if (typeof redis === 'string') {
     if (!/^rediss?:\/\/[^\s]+$/.test(redis)) throw new TypeError('redis must be a redis:// or rediss:// URL or an ioredis instance');
   } else if (!isRedisInstance(redis)) {
@@ -121,5 +139,7 @@ export function normaliseRedisTaskHubOptions(options: RedisTaskHubOptions): Norm
     terminalTtlMs: wholeMs('terminalTtlMs', terminalTtlMs, 1) ?? REDIS_HUB_DEFAULTS.terminalTtlMs,
     commandTimeout: wholeMs('commandTimeout', commandTimeout, 1) ?? REDIS_HUB_DEFAULTS.commandTimeout,
     onUnavailable: onUnavailable ?? REDIS_HUB_DEFAULTS.onUnavailable,
+    scheduler: scheduler ?? asyncScheduler,
+    random: random ?? Math.random,
   };
 }

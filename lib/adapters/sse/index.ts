@@ -11,4 +11,4 @@
  * @module factpulse-rx/sse
  */
 export { taskEventsHandler, type TaskEventsOptions } from './task-events-handler.js';
-export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from '../ws/task-frame.js';
+export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from '../../index.js';

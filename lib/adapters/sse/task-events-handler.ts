@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { isTaskId, type TaskStatusSource, type TaskTransition } from '../../index.js';
-import { completeFrame, encodeTransitionFrame, errorFrame, type TaskFrame } from '../ws/task-frame.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkNumber,
+  checkObject,
+  failOption,
+  isTaskId,
+  subscribeTaskFrames,
+  type TaskFrame,
+  type TaskStatusSource,
+} from '../../index.js';
 
 /**
  * Options of {@link taskEventsHandler}. All optional.
@@ -44,13 +53,7 @@ export interface TaskEventsOptions<Req extends IncomingMessage = IncomingMessage
 
 const DEFAULTS = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 } as const;
 
-function checkCount(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TypeError(`taskEventsHandler: \`${name}\` must be an integer >= 0, got ${typeof value === 'number' ? String(value) : typeof value}`);
-  }
-  return value;
-}
+const OWNER = 'taskEventsHandler';
 
 /** @internal The default task id: `?taskId=`, else the last path segment. */
 export function defaultTaskId(request: IncomingMessage): string | undefined {
@@ -114,15 +117,14 @@ export function taskEventsHandler<Req extends IncomingMessage = IncomingMessage>
   options: TaskEventsOptions<Req> = {},
 ): (req: Req, res: ServerResponse) => void {
   if (typeof client !== 'object' || client === null || typeof client.status$ !== 'function') {
-    throw new TypeError('taskEventsHandler: `client` must have a status$(taskId) method (a TaskClient)');
+    failOption(`${OWNER}: client`, 'an object with a status$(taskId) method (a TaskClient)', client);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('taskEventsHandler: `options` must be an object');
-  const { authorize, taskId: readTaskId, includeContent } = options;
-  if (readTaskId !== undefined && typeof readTaskId !== 'function') throw new TypeError('taskEventsHandler: `taskId` must be a function of the request');
-  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('taskEventsHandler: `authorize` must be a function');
-  if (includeContent !== undefined && typeof includeContent !== 'boolean') throw new TypeError('taskEventsHandler: `includeContent` must be a boolean');
-  const heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs) ?? DEFAULTS.heartbeatMs;
-  const maxBufferedBytes = checkCount('maxBufferedBytes', options.maxBufferedBytes) ?? DEFAULTS.maxBufferedBytes;
+  checkObject(`${OWNER}: options`, options);
+  const readTaskId = checkFunction(`${OWNER}: taskId`, options.taskId, 'a function of the request');
+  const authorize = checkFunction(`${OWNER}: authorize`, options.authorize);
+  const includeContent = checkBoolean(`${OWNER}: includeContent`, options.includeContent);
+  const heartbeatMs = checkNumber(`${OWNER}: heartbeatMs`, options.heartbeatMs, { integer: true }) ?? DEFAULTS.heartbeatMs;
+  const maxBufferedBytes = checkNumber(`${OWNER}: maxBufferedBytes`, options.maxBufferedBytes, { integer: true }) ?? DEFAULTS.maxBufferedBytes;
 
   const stream = (taskId: string, res: ServerResponse): void => {
     res.writeHead(200, {
@@ -158,36 +160,18 @@ export function taskEventsHandler<Req extends IncomingMessage = IncomingMessage>
     res.on('close', stop);
     write(': connected\n\n');
     if (heartbeatMs > 0) heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
-    // No exception may leave the subscriber's callbacks (RxJS would rethrow it out of band and
-    // kill the process): a transition that cannot be encoded ends this stream with an
-    // `EncodeError` event; a failure of our own drops this response only.
-    const guarded =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A): void => {
-        try {
-          fn(...args);
-        } catch {
-          stop();
-          res.destroy();
-        }
-      };
-    const onNext = (transition: TaskTransition): void => {
-      if (!open) return;
-      const encoded = encodeTransitionFrame(transition, includeContent === true);
-      if (typeof encoded === 'string') write(sseText('transition', encoded));
-      else finish(encoded);
-    };
-    try {
-      const sub = client.status$(taskId).subscribe({
-        next: guarded(onNext),
-        error: guarded((error: unknown) => finish(errorFrame(taskId, error))),
-        complete: guarded(() => finish(completeFrame(taskId))),
-      });
-      if (open) subscription = sub;
-      else sub.unsubscribe();
-    } catch (error) {
-      finish(errorFrame(taskId, error));
-    }
+    // A transition that cannot be encoded ends this stream with an `EncodeError` event; a
+    // failure of our own drops this response only.
+    const sub = subscribeTaskFrames(client, taskId, { includeContent }, {
+      transition: (json) => write(sseText('transition', json)),
+      end: finish,
+      fault: () => {
+        stop();
+        res.destroy();
+      },
+    });
+    if (open) subscription = sub;
+    else sub?.unsubscribe();
   };
 
   return (req, res) => {

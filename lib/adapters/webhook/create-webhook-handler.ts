@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
-import { LruCache } from '../../client/lru-cache.js';
-import { monotonicClock } from '../../client/monotonic-clock.js';
+import { BoundedBytes, LruCache, checkFunction, checkNumber, checkScheduler, failOption, monotonicClock } from '../../index.js';
 import { checkSecret, verifyWebhookSignature } from './verify-webhook-signature.js';
+
+
+const OWNER = 'createWebhookHandler';
 
 /**
  * A webhook FactPulse sent, as received: `{ event_type, data }` (e.g. `generation.completed`
@@ -103,8 +105,7 @@ function preRead(req: IncomingMessage): Buffer | string | undefined {
 /** Reads the body up to `limit` bytes: the bytes, `'too-large'`, or `'aborted'`. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const body = new BoundedBytes(limit);
     let settled = false;
     const settle = (value: Buffer | 'too-large' | 'aborted'): void => {
       if (settled) return;
@@ -116,19 +117,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
       resolve(value);
     };
     const onData = (chunk: Buffer | string): void => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += bytes.length;
-      if (size > limit) {
+      if (!body.push(chunk)) {
         // Stop keeping data; what is left is discarded, the connection closed after the answer.
         req.resume();
         settle('too-large');
-        return;
       }
-      chunks.push(bytes);
     };
-    const onEnd = (): void => settle(Buffer.concat(chunks, size));
+    const bytes = (): Buffer => {
+      const all = body.bytes();
+      return Buffer.isBuffer(all) ? all : Buffer.from(all.buffer, all.byteOffset, all.byteLength);
+    };
+    const onEnd = (): void => settle(bytes());
     const onError = (): void => settle('aborted');
-    const onClose = (): void => settle(req.complete ? Buffer.concat(chunks, size) : 'aborted');
+    const onClose = (): void => settle(req.complete ? bytes() : 'aborted');
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
@@ -177,23 +178,13 @@ function parseEvent(raw: Buffer | string): WebhookPayload | undefined {
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createWebhookHandler: `options` must be an object with a `secret`');
-  const secret = checkSecret('createWebhookHandler', options.secret);
-  const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onEvent } = options;
-  if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new TypeError(`createWebhookHandler: \`maxBodyBytes\` must be an integer >= 1, got ${typeof maxBodyBytes === 'number' ? String(maxBodyBytes) : typeof maxBodyBytes}`);
-  }
-  if (onEvent !== undefined && typeof onEvent !== 'function') throw new TypeError('createWebhookHandler: `onEvent` must be a function');
-  const { replayWindow = DEFAULT_REPLAY_WINDOW, replayCacheSize = DEFAULT_REPLAY_CACHE_SIZE, scheduler = asyncScheduler } = options;
-  if (typeof replayWindow !== 'number' || Number.isNaN(replayWindow) || replayWindow < 0) {
-    throw new TypeError(`createWebhookHandler: \`replayWindow\` must be a number of ms >= 0 (or Infinity), got ${typeof replayWindow === 'number' ? String(replayWindow) : typeof replayWindow}`);
-  }
-  if (typeof replayCacheSize !== 'number' || !Number.isInteger(replayCacheSize) || replayCacheSize < 1) {
-    throw new TypeError(`createWebhookHandler: \`replayCacheSize\` must be an integer >= 1, got ${typeof replayCacheSize === 'number' ? String(replayCacheSize) : typeof replayCacheSize}`);
-  }
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
-    throw new TypeError('createWebhookHandler: `scheduler` must be a SchedulerLike');
-  }
+  if (typeof options !== 'object' || options === null) failOption(`${OWNER}: options`, 'an object with a secret', options);
+  const secret = checkSecret(OWNER, options.secret);
+  const maxBodyBytes = checkNumber(`${OWNER}: maxBodyBytes`, options.maxBodyBytes, { min: 1, integer: true }) ?? DEFAULT_MAX_BODY_BYTES;
+  const onEvent = checkFunction(`${OWNER}: onEvent`, options.onEvent);
+  const replayWindow = checkNumber(`${OWNER}: replayWindow`, options.replayWindow, { infinity: true }) ?? DEFAULT_REPLAY_WINDOW;
+  const replayCacheSize = checkNumber(`${OWNER}: replayCacheSize`, options.replayCacheSize, { min: 1, integer: true }) ?? DEFAULT_REPLAY_CACHE_SIZE;
+  const scheduler = checkScheduler(`${OWNER}: scheduler`, options.scheduler) ?? asyncScheduler;
 
   const events = new Subject<WebhookPayload>();
   /** Signatures of bodies handled (or being handled) within `replayWindow`. */

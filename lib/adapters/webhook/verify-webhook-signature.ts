@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { failOption } from '../../index.js';
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
 
 /** @internal Throws a `TypeError` naming `owner`'s `secret` unless it is a non-empty string or byte array. */
 export function checkSecret(owner: string, secret: unknown): string | Uint8Array {
   if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) return secret;
-  throw new TypeError(`${owner}: \`secret\` must be a non-empty string or Uint8Array`);
+  return failOption(`${owner}: secret`, 'a non-empty string or Uint8Array', secret);
 }
 
 /**

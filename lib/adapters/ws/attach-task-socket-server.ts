@@ -1,9 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { isTaskId, type TaskStatusSource, type TaskTransition } from '../../index.js';
+import {
+  adapterErrorFrame,
+  checkFunction,
+  checkNumber,
+  checkObject,
+  errorFrame,
+  failOption,
+  isTaskId,
+  optionError,
+  subscribeTaskFrames,
+  type TaskFrame,
+  type TaskStatusSource,
+} from '../../index.js';
 import { MAX_FRAME_LENGTH, parseClientFrame } from './client-frame.js';
-import { adapterErrorFrame, completeFrame, encodeTransitionFrame, errorFrame, type TaskFrame } from './task-frame.js';
 
 /**
  * Decides whether the connection opened by `request` may follow `taskId`: `true` or a promise of
@@ -102,12 +113,10 @@ interface Follow {
   includeContent: boolean;
 }
 
-function checkCount(name: string, value: unknown, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`attachTaskSocketServer: \`${name}\` must be an integer >= ${min}, got ${typeof value === 'number' ? String(value) : typeof value}`);
-  }
-  return value;
+const OWNER = 'attachTaskSocketServer';
+
+function checkCount(name: string, value: unknown, min: number, infinity = false): number | undefined {
+  return checkNumber(`${OWNER}: ${name}`, value, { min, integer: true, infinity });
 }
 
 function rawText(data: RawData): string {
@@ -161,20 +170,17 @@ function rawLength(data: RawData): number {
  * ```
  */
 export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusSource, options: TaskSocketServerOptions = {}): TaskSocketServer {
-  if (typeof wss !== 'object' || wss === null || typeof wss.on !== 'function') {
-    throw new TypeError('attachTaskSocketServer: `wss` must be a WebSocketServer from the ws package');
-  }
+  if (typeof wss !== 'object' || wss === null || typeof wss.on !== 'function') failOption(`${OWNER}: wss`, 'a WebSocketServer from the ws package', wss);
   if (typeof client !== 'object' || client === null || typeof client.status$ !== 'function') {
-    throw new TypeError('attachTaskSocketServer: `client` must have a status$(taskId) method (a TaskClient)');
+    failOption(`${OWNER}: client`, 'an object with a status$(taskId) method (a TaskClient)', client);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('attachTaskSocketServer: `options` must be an object');
-  const { authorize } = options;
-  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('attachTaskSocketServer: `authorize` must be a function');
+  checkObject(`${OWNER}: options`, options);
+  const authorize = checkFunction(`${OWNER}: authorize`, options.authorize);
   const maxBufferedBytes = checkCount('maxBufferedBytes', options.maxBufferedBytes, 0) ?? DEFAULTS.maxBufferedBytes;
   const heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs, 0) ?? DEFAULTS.heartbeatMs;
   const maxTasksPerSocket = checkCount('maxTasksPerSocket', options.maxTasksPerSocket, 1) ?? DEFAULTS.maxTasksPerSocket;
   const authorizeTimeout =
-    options.authorizeTimeout === Number.POSITIVE_INFINITY ? Infinity : (checkCount('authorizeTimeout', options.authorizeTimeout, 1) ?? DEFAULTS.authorizeTimeout);
+    checkCount('authorizeTimeout', options.authorizeTimeout, 1, true) ?? DEFAULTS.authorizeTimeout;
 
   const connections = new Set<Connection>();
   let closed = false;
@@ -270,7 +276,7 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
         return;
       }
       if (!isTaskId(frame.taskId as unknown)) {
-        this.send(errorFrame(frame.taskId.length <= 64 ? frame.taskId : null, new TypeError('taskId must be a UUID')));
+        this.send(errorFrame(frame.taskId.length <= 64 ? frame.taskId : null, optionError('taskId', 'a UUID', frame.taskId)));
         return;
       }
       if (this.follows.size >= maxTasksPerSocket) {
@@ -326,7 +332,7 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
     private start(key: string, follow: Follow): void {
       const { taskId } = follow;
       let over = false;
-      let subscription: Subscription | undefined;
+      let subscription: Subscription | undefined = undefined; // read by finish(), which may run during subscribe
       const finish = (frame: TaskFrame): void => {
         if (over) return;
         over = true;
@@ -334,33 +340,13 @@ export function attachTaskSocketServer(wss: WebSocketServer, client: TaskStatusS
         subscription?.unsubscribe();
         this.send(frame);
       };
-      // No exception may leave these callbacks (RxJS would rethrow it out of band, killing the
-      // process): a transition that cannot be encoded ends that task with an EncodeError frame.
-      const onNext = (transition: TaskTransition): void => {
-        if (over) return;
-        const encoded = encodeTransitionFrame(transition, follow.includeContent);
-        if (typeof encoded === 'string') this.sendText(encoded);
-        else finish(encoded);
-      };
-      const guarded =
-        <A extends unknown[]>(fn: (...args: A) => void) =>
-        (...args: A): void => {
-          try {
-            fn(...args);
-          } catch {
-            this.fault();
-          }
-        };
-      try {
-        subscription = client.status$(taskId).subscribe({
-          next: guarded(onNext),
-          error: guarded((error: unknown) => finish(errorFrame(taskId, error))),
-          complete: guarded(() => finish(completeFrame(taskId))),
-        });
-      } catch (error) {
-        finish(errorFrame(taskId, error));
-        return;
-      }
+      // A transition that cannot be encoded ends that task with an EncodeError frame.
+      subscription = subscribeTaskFrames(client, taskId, { includeContent: follow.includeContent }, {
+        transition: (json) => this.sendText(json),
+        end: finish,
+        fault: () => this.fault(),
+      });
+      if (subscription === undefined) return;
       // The stream may have ended (a cached result) or the reader been dropped while subscribing.
       if (over || this.ended || this.follows.get(key) !== follow) subscription.unsubscribe();
       else follow.subscription = subscription;

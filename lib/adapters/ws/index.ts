@@ -18,4 +18,4 @@ export {
   type TaskAuthorizer,
 } from './attach-task-socket-server.js';
 export type { ClientFrame } from './client-frame.js';
-export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from './task-frame.js';
+export type { TaskFrame, TransitionFrame, ErrorFrame, CompleteFrame, TaskStateJson, AdapterErrorName } from '../../index.js';

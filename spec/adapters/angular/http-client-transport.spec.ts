@@ -147,8 +147,8 @@ describe('createHttpClientTransport', () => {
 
   it('validates its arguments when called', () => {
     setUp();
-    expect(() => createHttpClientTransport({} as HttpClient)).toThrow(new TypeError('http must be an Angular HttpClient'));
-    expect(() => createHttpClientTransport(http, { withCredentials: 'yes' as unknown as boolean })).toThrow(/withCredentials must be a boolean/);
-    expect(() => createHttpClientTransport(http, { context: new HttpContext() as unknown as () => HttpContext })).toThrow(/context must be a function/);
+    expect(() => createHttpClientTransport({} as HttpClient)).toThrow(new TypeError('http: must be an Angular HttpClient, got an object'));
+    expect(() => createHttpClientTransport(http, { withCredentials: 'yes' as unknown as boolean })).toThrow(/withCredentials: must be a boolean, got a string/);
+    expect(() => createHttpClientTransport(http, { context: new HttpContext() as unknown as () => HttpContext })).toThrow(/context: must be a function/);
   });
 });

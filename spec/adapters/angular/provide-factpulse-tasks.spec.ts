@@ -26,17 +26,17 @@ describe('provideFactPulseTasks', () => {
   });
 
   it('validates an options object when called, with a TypeError naming the field', () => {
-    expect(() => provideFactPulseTasks({ interval: -1 })).toThrow(/interval must be/);
+    expect(() => provideFactPulseTasks({ interval: -1 })).toThrow(/interval: must be/);
     expect(() => provideFactPulseTasks({ retry: { maxRetries: 1.5 } })).toThrow(/retry\.maxRetries/);
-    expect(() => provideFactPulseTasks({ baseUrl: 'ftp://factpulse.fr' })).toThrow(/baseUrl must be an http or https URL/);
+    expect(() => provideFactPulseTasks({ baseUrl: 'ftp://factpulse.fr' })).toThrow(/baseUrl: must be an http or https URL/);
     expect(() => provideFactPulseTasks({ token: TOKEN, baseUrl: 'http://factpulse.example' })).toThrow(/allowInsecureHttp/);
-    expect(() => provideFactPulseTasks({ withCredentials: 1 as unknown as boolean })).toThrow(/withCredentials must be a boolean/);
-    expect(() => provideFactPulseTasks({ context: {} as unknown as () => HttpContext })).toThrow(/context must be a function/);
+    expect(() => provideFactPulseTasks({ withCredentials: 1 as unknown as boolean })).toThrow(/withCredentials: must be a boolean/);
+    expect(() => provideFactPulseTasks({ context: {} as unknown as () => HttpContext })).toThrow(/context: must be a function/);
     expect(() => provideFactPulseTasks({ transport: () => null } as unknown as FactPulseTasksOptions)).toThrow(
-      /transport is not an option of provideFactPulseTasks/,
+      /transport: must be absent \(not an option of provideFactPulseTasks/,
     );
-    expect(() => provideFactPulseTasks({ fetch: () => Promise.resolve() } as unknown as FactPulseTasksOptions)).toThrow(/fetch is not an option/);
-    expect(() => provideFactPulseTasks(null as unknown as FactPulseTasksOptions)).toThrow(/options must be an object/);
+    expect(() => provideFactPulseTasks({ fetch: () => Promise.resolve() } as unknown as FactPulseTasksOptions)).toThrow(/fetch: must be absent \(not an option/);
+    expect(() => provideFactPulseTasks(null as unknown as FactPulseTasksOptions)).toThrow(/options: must be an object/);
   });
 
   it('allows a plain-http origin without a token (auth left to interceptors), and with allowInsecureHttp', () => {
@@ -75,7 +75,7 @@ describe('provideFactPulseTasks', () => {
 
     TestBed.resetTestingModule();
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideFactPulseTasks(() => ({ interval: 'soon' as unknown as number }))] });
-    expect(() => TestBed.inject(TaskStatusService)).toThrow(/interval must be/);
+    expect(() => TestBed.inject(TaskStatusService)).toThrow(/interval: must be/);
   });
 
   it('sends withCredentials and the context factory with every poll', () => {

@@ -215,7 +215,7 @@ describe('TaskStatusService', () => {
   it('throws a TypeError at call time for a task id that is not a UUID', () => {
     const tasks = setUp();
     expect(() => tasks.status$('42')).toThrow(TypeError);
-    expect(() => tasks.result$('../admin')).toThrow(/taskId must be a UUID/);
+    expect(() => tasks.result$('../admin')).toThrow(/taskId: must be a UUID/);
   });
 
   it('is disposed with its injector: open streams end with TaskClientDisposedError and the request is cancelled', () => {

@@ -168,7 +168,7 @@ describe('taskStatus() / TaskStatusService.statusSignal()', () => {
 
   it('throws a TypeError at call time for a task id that is not a UUID', () => {
     setUp();
-    expect(() => TestBed.runInInjectionContext(() => taskStatus('12345'))).toThrow(/taskId must be a UUID/);
+    expect(() => TestBed.runInInjectionContext(() => taskStatus('12345'))).toThrow(/taskId: must be a UUID/);
     expect(() => TestBed.runInInjectionContext(() => taskStatus(42 as unknown as string))).toThrow(TypeError);
   });
 

@@ -5,7 +5,7 @@
 // stdout: {kind:'ready'} once loaded and connected, {kind:'event'} (hub-role / hub-fallback),
 // {kind:'transition'}, {kind:'error'}, {kind:'done'} once every task ended (then it closes and
 // exits). Lines on stdin: {"follow":[ids]} follows those tasks; "stop" unsubscribes everything,
-// closes and exits.
+// closes and exits; "stats" writes {kind:'stats'} (the hub's stats and the requests sent so far).
 const { createHash } = require('node:crypto');
 const { createInterface } = require('node:readline');
 const { createTaskClient } = require('../../../lib/task-client.ts');
@@ -14,8 +14,21 @@ const { createRedisTaskHub } = require('../../../lib/adapters/redis/index.ts');
 const config = JSON.parse(process.argv[2]);
 const out = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 
-const hub = createRedisTaskHub({ redis: config.redisUrl, keyPrefix: config.keyPrefix, leaseMs: config.leaseMs });
-const client = createTaskClient({ baseUrl: config.baseUrl, token: config.token, interval: config.interval, maxConcurrent: 64, hub });
+const hub = createRedisTaskHub({
+  redis: config.redisUrl,
+  keyPrefix: config.keyPrefix,
+  leaseMs: config.leaseMs,
+  ...(config.commandTimeout !== undefined ? { commandTimeout: config.commandTimeout } : {}),
+});
+const client = createTaskClient({
+  baseUrl: config.baseUrl,
+  token: config.token,
+  interval: config.interval,
+  maxConcurrent: 64,
+  hub,
+  ...(config.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.maxRequestsPerSecond } : {}),
+  ...(config.maxRequestsBurst !== undefined ? { maxRequestsBurst: config.maxRequestsBurst } : {}),
+});
 const requests = {};
 client.events$.subscribe((e) => {
   if (e.type === 'hub-role' || e.type === 'hub-fallback') out({ kind: 'event', ...e, received: Date.now() });
@@ -66,6 +79,7 @@ const follow = (taskIds) => {
 createInterface({ input: process.stdin })
   .on('line', (line) => {
     if (line.trim() === 'stop') void finish('stopped');
+    else if (line.trim() === 'stats') out({ kind: 'stats', ...hub.stats(), requests: client.stats().requests, received: Date.now() });
     else follow(JSON.parse(line).follow);
   })
   .on('close', () => void finish('stopped'));

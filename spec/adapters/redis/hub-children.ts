@@ -20,6 +20,7 @@ export type ChildLine =
       bytes?: { length: number; sha256: string; isUint8Array: boolean };
     }
   | { kind: 'error'; taskId: string; name: string; message: string }
+  | { kind: 'stats'; following: number; polling: number; local: number; requests: number; received: number }
   | { kind: 'done' | 'stopped'; requests: Record<string, number>; total: number };
 
 /** The configuration a child gets on its command line. */
@@ -30,6 +31,9 @@ export interface ChildConfig {
   readonly baseUrl: string;
   readonly token: string;
   readonly interval: number;
+  readonly maxRequestsPerSecond?: number;
+  readonly maxRequestsBurst?: number;
+  readonly commandTimeout?: number;
 }
 
 /** A running child and everything it said so far. */
@@ -49,6 +53,10 @@ export interface HubChild {
   follow(taskIds: readonly string[]): void;
   /** SIGKILL: a crash, leaving its leases behind. */
   kill(): void;
+  /** Sends `signal` (SIGSTOP / SIGCONT: a process paused and resumed). */
+  signal(signal: NodeJS.Signals): void;
+  /** Asks for the hub's stats and resolves with the answer. */
+  stats(timeoutMs: number): Promise<Extract<ChildLine, { kind: 'stats' }>>;
   stderr(): string;
 }
 
@@ -124,6 +132,15 @@ function spawnChild(name: string, config: ChildConfig): HubChild {
     },
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    async stats(timeoutMs) {
+      const seen = lines.length;
+      child.stdin?.write('stats\n');
+      await waitUntil(() => lines.slice(seen).some((l) => l.kind === 'stats'), 'stats', timeoutMs);
+      return lines.slice(seen).find((l): l is Extract<ChildLine, { kind: 'stats' }> => l.kind === 'stats')!;
     },
     async waitFor(match, timeoutMs) {
       await waitUntil(() => lines.some(match), 'expected line', timeoutMs);

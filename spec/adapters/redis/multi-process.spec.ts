@@ -148,16 +148,20 @@ describe('Redis hub across Node processes (real redis-server)', () => {
     // Transitions did arrive after the kill, from the new pollers.
     followers.forEach((f, i) => expect(f.lines.filter((l) => l.kind === 'transition').length).toBeGreaterThan(before[i]!));
 
-    // Each task was taken over by one follower only, within about leaseMs of the kill.
+    // Each task was taken over by one follower, within about leaseMs of the kill. (Issue 18: when
+    // the takeover left one follower polling far more than its share, it hands leases over to
+    // the other at its renewals — a task moves once at most, one poller at a time.)
     const takeovers = followers.flatMap((f) => f.lines.filter(isRole('poller')).map((l) => ({ name: f.name, ...(l as { taskId: string; received: number }) })));
     expect(new Set(takeovers.map((t) => t.taskId)).size).toBe(taskIds.length);
-    expect(takeovers).toHaveLength(taskIds.length);
-    const latest = Math.max(...takeovers.map((t) => t.received - killedAt));
+    const byTask = new Map<string, Array<{ name: string; received: number }>>();
+    for (const t of takeovers) byTask.set(t.taskId, [...(byTask.get(t.taskId) ?? []), t]);
+    expect([...byTask.values()].filter((list) => list.length > 2)).toEqual([]);
+    const latest = Math.max(...[...byTask.values()].map((list) => Math.min(...list.map((t) => t.received)) - killedAt));
     expect(latest).toBeLessThan(leaseMs + 1000);
     const perChild = followers.map(requestsOf);
     for (const id of taskIds) {
       const counts = perChild.map((r) => r[id] ?? 0);
-      expect(counts.filter((n) => n > 0)).toHaveLength(1);
+      expect(counts.filter((n) => n > 0)).toHaveLength(byTask.get(id)!.length === 1 ? 1 : new Set(byTask.get(id)!.map((t) => t.name)).size);
       // Besides the followers' requests, the simulator saw the killed process's: those counted
       // at the kill, plus at most the one it had in flight then (it may arrive a little later).
       const fromKilled = sim.stats(id).requests - counts[0]! - counts[1]! - requestsBeforeKill.get(id)!;

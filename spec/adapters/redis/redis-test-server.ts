@@ -18,7 +18,7 @@ const REDIS_SERVER = process.env['FACTPULSE_RX_REDIS_SERVER'] ?? 'redis-server';
 
 /** Opens a plain connection to `url` that gives up at once when nothing answers. */
 export function connect(url: string = REDIS_URL): Redis {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 2000 });
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 2000, disconnectTimeout: 20 });
   redis.on('error', () => undefined);
   return redis;
 }
@@ -87,9 +87,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `redis-server` on a free port and resolves once it answers PING. */
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = await freePort();
+/** Starts `redis-server` on `port` (a free one by default) and resolves once it answers PING. */
+export async function startOwnRedis(port?: number): Promise<OwnRedis> {
+  return startRedisOn(port ?? (await freePort()));
+}
+
+async function startRedisOn(port: number): Promise<OwnRedis> {
   const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });

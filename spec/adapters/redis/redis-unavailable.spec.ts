@@ -156,7 +156,7 @@ describe('Redis hub when Redis is unreachable', () => {
     };
     // Nothing is left to keep the process alive once close() resolved (a few turns for sockets
     // to finish closing, far less than any reconnect or command timer).
-    await eventually(() => Object.keys(left()).length === 0, 100);
+    await eventually(() => Object.keys(left()).length === 0, 500);
     expect(left()).toEqual({});
   });
 });

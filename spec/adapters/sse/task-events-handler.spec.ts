@@ -228,11 +228,11 @@ describe('taskEventsHandler', () => {
   });
 
   it('validates its options when called', () => {
-    expect(() => taskEventsHandler({} as never)).toThrow(/`client`/);
-    expect(() => taskEventsHandler(client, { taskId: 'id' as never })).toThrow(/`taskId`/);
-    expect(() => taskEventsHandler(client, { authorize: true as never })).toThrow(/`authorize`/);
-    expect(() => taskEventsHandler(client, { heartbeatMs: -5 })).toThrow(/`heartbeatMs`/);
-    expect(() => taskEventsHandler(client, { maxBufferedBytes: Number.NaN })).toThrow(/`maxBufferedBytes`/);
-    expect(() => taskEventsHandler(client, { includeContent: 1 as never })).toThrow(/`includeContent`/);
+    expect(() => taskEventsHandler({} as never)).toThrow(/\bclient: must be /);
+    expect(() => taskEventsHandler(client, { taskId: 'id' as never })).toThrow(/\btaskId: must be /);
+    expect(() => taskEventsHandler(client, { authorize: true as never })).toThrow(/\bauthorize: must be /);
+    expect(() => taskEventsHandler(client, { heartbeatMs: -5 })).toThrow(/\bheartbeatMs: must be /);
+    expect(() => taskEventsHandler(client, { maxBufferedBytes: Number.NaN })).toThrow(/\bmaxBufferedBytes: must be /);
+    expect(() => taskEventsHandler(client, { includeContent: 1 as never })).toThrow(/\bincludeContent: must be /);
   });
 });

@@ -184,10 +184,10 @@ describe('createWebhookHandler', () => {
   });
 
   it('validates its options when called', () => {
-    expect(() => createWebhookHandler(undefined as never)).toThrow(/`options`/);
-    expect(() => createWebhookHandler({ secret: '' })).toThrow(/`secret`/);
-    expect(() => createWebhookHandler({ secret, maxBodyBytes: 0 })).toThrow(/`maxBodyBytes`/);
-    expect(() => createWebhookHandler({ secret, maxBodyBytes: 1.5 })).toThrow(/`maxBodyBytes`/);
-    expect(() => createWebhookHandler({ secret, onEvent: 'x' as never })).toThrow(/`onEvent`/);
+    expect(() => createWebhookHandler(undefined as never)).toThrow(/\boptions: must be /);
+    expect(() => createWebhookHandler({ secret: '' })).toThrow(/\bsecret: must be /);
+    expect(() => createWebhookHandler({ secret, maxBodyBytes: 0 })).toThrow(/\bmaxBodyBytes: must be /);
+    expect(() => createWebhookHandler({ secret, maxBodyBytes: 1.5 })).toThrow(/\bmaxBodyBytes: must be /);
+    expect(() => createWebhookHandler({ secret, onEvent: 'x' as never })).toThrow(/\bonEvent: must be /);
   });
 });

@@ -389,11 +389,11 @@ describe('attachTaskSocketServer', () => {
 
   describe('options', () => {
     it('are validated when called', () => {
-      expect(() => attachTaskSocketServer({} as never, client)).toThrow(/`wss`/);
-      expect(() => attachTaskSocketServer(server.wss, {} as never)).toThrow(/`client`/);
-      expect(() => attachTaskSocketServer(server.wss, client, { authorize: 'yes' as never })).toThrow(/`authorize`/);
-      expect(() => attachTaskSocketServer(server.wss, client, { maxBufferedBytes: -1 })).toThrow(/`maxBufferedBytes`/);
-      expect(() => attachTaskSocketServer(server.wss, client, { heartbeatMs: 1.5 })).toThrow(/`heartbeatMs`/);
+      expect(() => attachTaskSocketServer({} as never, client)).toThrow(/\bwss: must be /);
+      expect(() => attachTaskSocketServer(server.wss, {} as never)).toThrow(/\bclient: must be /);
+      expect(() => attachTaskSocketServer(server.wss, client, { authorize: 'yes' as never })).toThrow(/\bauthorize: must be /);
+      expect(() => attachTaskSocketServer(server.wss, client, { maxBufferedBytes: -1 })).toThrow(/\bmaxBufferedBytes: must be /);
+      expect(() => attachTaskSocketServer(server.wss, client, { heartbeatMs: 1.5 })).toThrow(/\bheartbeatMs: must be /);
       expect(() => attachTaskSocketServer(server.wss, client, { maxTasksPerSocket: 0 })).toThrow(TypeError);
       expect(server.wss.listenerCount('connection')).toBe(0);
     });
