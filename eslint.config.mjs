@@ -24,7 +24,6 @@ export default tseslint.config(
     // `factpulse-rx` entry point seen from inside the repo) and their own files, never a core
     // module or another adapter (see README, "Architecture").
     files: ['lib/adapters/**/*.ts'],
-    ignores: ['lib/adapters/redis/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -93,4 +93,46 @@ describe('LatestShare', () => {
     expect(seen).toEqual([1]);
     expect(completed).toBe(true);
   });
+
+  it('gives each subscriber what forSubscriber makes of a value, the replay included', () => {
+    const share = new LatestShare(new Observable<{ n: number }>((s) => s.next({ n: 1 })), { forSubscriber: (v) => ({ ...v }) });
+    const a: Array<{ n: number }> = [];
+    const b: Array<{ n: number }> = [];
+    joined(share).subscribe((v) => a.push(v));
+    joined(share).subscribe((v) => b.push(v)); // the replay
+    expect(a).toEqual([{ n: 1 }]);
+    expect(b).toEqual([{ n: 1 }]);
+    expect(a[0]).not.toBe(b[0]);
+  });
+
+  it('tells onError of a source error before its subscribers get it, and not of error()', () => {
+    const order: string[] = [];
+    const failing = new LatestShare(new Observable<string>((s) => s.error(new Error('boom'))), {
+      onError: (e) => order.push(`tap ${(e as Error).message}`),
+    });
+    joined(failing).subscribe({ error: (e: Error) => order.push(`got ${e.message}`) });
+    expect(order).toEqual(['tap boom', 'got boom']);
+
+    const open = new LatestShare(new Observable<string>(() => undefined), { onError: () => order.push('tap dispose') });
+    joined(open).subscribe({ error: (e: Error) => order.push(`got ${e.message}`) });
+    open.error(new Error('disposed'));
+    expect(order).toEqual(['tap boom', 'got boom', 'got disposed']);
+  });
+
+  it('unsubscribes the source when the last subscriber is removed, and ends the source subscription when it ends', () => {
+    newScheduler().run(({ cold, expectSubscriptions, flush }) => {
+      const source = cold('a---b-|');
+      const share = new LatestShare(source);
+      const first = joined(share).subscribe();
+      const second = joined(share).subscribe();
+      first.unsubscribe();
+      second.unsubscribe();
+      const again = cold('a-|');
+      const ending = new LatestShare(again);
+      joined(ending).subscribe();
+      flush();
+      expectSubscriptions(source.subscriptions).toBe('(^!)');
+      expectSubscriptions(again.subscriptions).toBe('^-!');
+    });
+  });
 });

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Observable, interval, timer, type Subscription } from 'rxjs';
-import { hintTaskId } from '../../client/hint-task-id.js';
-import type { TaskHub, TaskHubBudget, TaskHubBudgetLimit, TaskHubContext } from '../../client/task-hub.js';
-import type { TaskTransition } from '../../transitions.js';
-import { assertTaskId } from '../../options.js';
+import { assertTaskId, hintTaskId, type TaskHub, type TaskHubBudget, type TaskHubBudgetLimit, type TaskHubContext, type TaskTransition } from '../../index.js';
 import { fleetKeys, hintsChannel, hubKeys } from './hub-keys.js';
 import { LOAD, runScript } from './hub-scripts.js';
 import { RedisLink } from './redis-link.js';
 import { normaliseRedisTaskHubOptions, type RedisTaskHubOptions } from './redis-task-hub-options.js';
-import { decodeTransition, entryFields } from './stored-transition.js';
+import { decodeStoredTransition, entryFields } from './stored-transition.js';
 import { FleetBudget } from './fleet-budget.js';
 import { RedisTaskLease } from './task-lease.js';
 import { TaskRelay } from './task-relay.js';
@@ -273,7 +270,7 @@ export function createRedisTaskHub(options: RedisTaskHubOptions): RedisTaskHub {
       const { transitions } = hubKeys(o.keyPrefix, taskId);
       const last = await link.call((r) => r.xrevrange(transitions, '+', '-', 'COUNT', 1));
       const entry = last[0];
-      return entry === undefined ? undefined : decodeTransition(entryFields(entry[1]), taskId);
+      return entry === undefined ? undefined : decodeStoredTransition(entryFields(entry[1]), taskId);
     },
     stats() {
       let polling = 0;

@@ -1,6 +1,6 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { TaskHubBudget, TaskHubBudgetLimit } from '../../client/task-hub.js';
+import type { TaskHubBudget, TaskHubBudgetLimit } from '../../index.js';
 import type { RedisLink } from './redis-link.js';
 
 /**

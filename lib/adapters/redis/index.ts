@@ -14,4 +14,4 @@
 export { createRedisTaskHub, type RedisTaskHub, type RedisTaskHubStats } from './create-redis-task-hub.js';
 export type { RedisTaskHubOptions, RedisUnavailablePolicy } from './redis-task-hub-options.js';
 export { RedisUnavailableError, isRedisUnavailableError } from './redis-unavailable-error.js';
-export type { TaskHub, TaskHubBudget, TaskHubBudgetLimit, TaskHubContext, TaskHubEvent } from '../../client/task-hub.js';
+export type { TaskHub, TaskHubBudget, TaskHubBudgetLimit, TaskHubContext, TaskHubEvent } from '../../index.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { RANDOM_RULE, checkFunction, checkNumber, checkScheduler, failOption } from '../../index.js';
 
 /**
  * What the hub does with a task when Redis cannot be reached: `'fallback'` polls the task in
@@ -93,17 +94,6 @@ export const REDIS_HUB_DEFAULTS = {
   onUnavailable: 'fallback',
 } as const;
 
-function fail(field: string, rule: string, value: unknown): never {
-  const shown = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null ? 'null' : typeof value;
-  throw new TypeError(`${field} must be ${rule}, got ${shown}`);
-}
-
-function wholeMs(field: string, value: unknown, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(field, `a whole number of ms ≥ ${min}`, value);
-  return value;
-}
-
 /** True for what looks like an ioredis `Redis` instance (duck-typed, so two copies of ioredis both work). */
 function isRedisInstance(value: unknown): value is Redis {
   if (typeof value !== 'object' || value === null) return false;
@@ -112,32 +102,29 @@ function isRedisInstance(value: unknown): value is Redis {
 }
 
 /**
- * @internal Validates the options at call time (a `TypeError` naming the field) and fills in
- * defaults. A URL's credentials never appear in a message.
+ * @internal Validates the options at call time with the library's option checks (a `TypeError`
+ * `option: must be …, got …`) and fills in defaults. A string is never quoted, so a URL's
+ * credentials never appear in a message.
  */
 export function normaliseRedisTaskHubOptions(options: RedisTaskHubOptions): NormalisedRedisTaskHubOptions {
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) failOption('options', 'an object', options);
   const { redis, keyPrefix, leaseMs, terminalTtlMs, commandTimeout, onUnavailable, scheduler, random } = options;
-  if (scheduler !== undefined && (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
-    fail('scheduler', 'an RxJS SchedulerLike', scheduler);
+  checkScheduler('scheduler', scheduler);
+  checkFunction('random', random, RANDOM_RULE);
+  // A URL is never quoted (it may hold a password): only its kind is shown.
+  if (typeof redis === 'string' ? !/^rediss?:\/\/[^\s]+$/.test(redis) : !isRedisInstance(redis)) {
+    failOption('redis', 'a redis:// or rediss:// URL or an ioredis Redis instance', redis);
   }
-  if (random !== undefined && typeof random !== 'function') fail('random', 'a function returning a number in [0, 1)', random);
-  if (typeof redis === 'string') {
-    if (!/^rediss?:\/\/[^\s]+$/.test(redis)) throw new TypeError('redis must be a redis:// or rediss:// URL or an ioredis instance');
-  } else if (!isRedisInstance(redis)) {
-    fail('redis', 'a redis:// URL or an ioredis Redis instance', redis);
-  }
-  if (keyPrefix !== undefined && typeof keyPrefix !== 'string') fail('keyPrefix', 'a string', keyPrefix);
+  if (keyPrefix !== undefined && typeof keyPrefix !== 'string') failOption('keyPrefix', 'a string', keyPrefix);
   if (onUnavailable !== undefined && onUnavailable !== 'fallback' && onUnavailable !== 'fail') {
-    throw new TypeError(`onUnavailable must be 'fallback' or 'fail'`);
+    failOption('onUnavailable', `'fallback' or 'fail'`, onUnavailable);
   }
-  const lease = wholeMs('leaseMs', leaseMs, 30) ?? REDIS_HUB_DEFAULTS.leaseMs;
   return {
     redis,
     keyPrefix: keyPrefix ?? REDIS_HUB_DEFAULTS.keyPrefix,
-    leaseMs: lease,
-    terminalTtlMs: wholeMs('terminalTtlMs', terminalTtlMs, 1) ?? REDIS_HUB_DEFAULTS.terminalTtlMs,
-    commandTimeout: wholeMs('commandTimeout', commandTimeout, 1) ?? REDIS_HUB_DEFAULTS.commandTimeout,
+    leaseMs: checkNumber('leaseMs', leaseMs, { min: 30, integer: true }) ?? REDIS_HUB_DEFAULTS.leaseMs,
+    terminalTtlMs: checkNumber('terminalTtlMs', terminalTtlMs, { min: 1, integer: true }) ?? REDIS_HUB_DEFAULTS.terminalTtlMs,
+    commandTimeout: checkNumber('commandTimeout', commandTimeout, { min: 1, integer: true }) ?? REDIS_HUB_DEFAULTS.commandTimeout,
     onUnavailable: onUnavailable ?? REDIS_HUB_DEFAULTS.onUnavailable,
     scheduler: scheduler ?? asyncScheduler,
     random: random ?? Math.random,

@@ -1,4 +1,4 @@
-import { TaskStatusError, type TaskStatusErrorOptions } from '../../errors/task-status-error.js';
+import { TaskStatusError, type TaskStatusErrorOptions } from '../../index.js';
 
 /**
  * The Redis hub could not reach Redis (connection refused or lost, a command timed out, the hub

@@ -1,47 +1,36 @@
-import * as t from 'io-ts';
-import { ValidationErrorDetail } from '../../codecs/validation-error-detail.js';
-import { decodeBase64 } from '../../codecs/base64.js';
-import { decodeWith } from '../../codecs/decode-with.js';
-import { DecodeError } from '../../errors/decode-error.js';
-import type { TaskPhase, TaskState, TaskTransition } from '../../transitions.js';
-
-const Phase = t.keyof({ pending: null, started: null, retrying: null, succeeded: null, rejected: null, failed: null }, 'TaskPhase');
-
-const StoredState = t.union([
-  t.type({ phase: t.literal('pending'), status: t.string }),
-  t.intersection([t.type({ phase: t.keyof({ started: null, retrying: null }), status: t.string }), t.partial({ meta: t.unknown })]),
-  t.type({ phase: t.literal('succeeded'), status: t.literal('SUCCESS'), result: t.UnknownRecord }),
-  t.type({
-    phase: t.literal('rejected'),
-    status: t.literal('SUCCESS'),
-    error: t.type({ errorCode: t.string, errorMessage: t.string, details: t.array(ValidationErrorDetail) }),
-  }),
-  t.type({
-    phase: t.literal('failed'),
-    status: t.string,
-    error: t.intersection([t.type({ message: t.string }), t.partial({ type: t.string, raw: t.unknown })]),
-  }),
-]);
-
-/** @internal The JSON a transition is stored as (its content travels apart, in base64). */
-const StoredTransition = t.type({ taskId: t.string, to: Phase, state: StoredState, at: t.number, polls: t.number }, 'StoredTransition');
-
-/** @internal Encodes bytes as standard base64. */
-export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
+import { DecodeError, decodeTransition, encodeTransition, toTransitionJson, type TaskTransition } from '../../index.js';
 
 /**
- * @internal Serialises a transition for Redis: the JSON of everything but `from` (Redis decides
- * it) and `state.content`, and the content in base64 (`''` when absent).
+ * How the hub stores a transition in a Redis stream entry: the library's one wire format of a
+ * transition (`encodeTransition` / `decodeTransition` of `transition-wire.ts`), with two things
+ * kept apart in their own fields: the content of a success (base64, field `c`, so the JSON stays
+ * small) and `from` (field `f`, decided by the publish script from the stream, not by the
+ * process that polled).
+ *
+ * @module
  */
-export function encodeTransition(transition: TaskTransition): { readonly json: string; readonly content: string } {
-  const { taskId, to, state, at, polls } = transition;
+
+const WHAT = 'transition stored in Redis';
+
+/**
+ * @internal Serialises a transition for Redis: `json` is its wire form (the failure's raw result
+ * included) without the content, `content` the content in base64 (`''` when absent). Never
+ * throws: a state that is not JSON data gives `why` instead.
+ */
+export function encodeStoredTransition(
+  transition: TaskTransition,
+): { readonly json: string; readonly content: string; readonly why?: undefined } | { readonly json?: undefined; readonly why: string } {
+  const { state } = transition;
+  let bare = transition;
+  let content = '';
   if (state.phase === 'succeeded' && state.content !== undefined) {
-    const { content, ...rest } = state;
-    return { json: JSON.stringify({ taskId, to, state: rest, at, polls }), content: encodeBase64(content) };
+    const { content: _bytes, ...rest } = state;
+    bare = { ...transition, state: rest } as TaskTransition;
+    const wire = toTransitionJson(transition, { content: true }).state; // the base64 of the wire format
+    content = (wire.phase === 'succeeded' ? wire.content : undefined) ?? '';
   }
-  return { json: JSON.stringify({ taskId, to, state, at, polls }), content: '' };
+  const encoded = encodeTransition(bare, { raw: true });
+  return encoded.json === undefined ? encoded : { json: encoded.json, content };
 }
 
 /** @internal Reads a stream entry's flat `[field, value, …]` list. */
@@ -57,13 +46,13 @@ export function entryFields(flat: readonly unknown[]): Partial<Record<string, st
 
 /**
  * @internal Decodes a stored transition back to the {@link TaskTransition} it was. A stream entry
- * has the fields `p` (the phase), `f` (the phase before it, `''` for none), `t` (the transition
- * as JSON, without content) and `c` (the content in base64, absent when there is none). `from`
- * is taken from `f`, the content decoded to a `Uint8Array`. Throws {@link DecodeError} on an
- * entry this version cannot read.
+ * has the fields `p` (the phase), `f` (the phase before it, `''` for none), `t` (the transition's
+ * wire form as JSON, without content; a `from` in it is ignored, entries of earlier versions have
+ * none) and `c` (the content in base64, absent when there is none). `from` is taken from `f`, the
+ * content decoded to a `Uint8Array`. Throws {@link DecodeError} on an entry this version cannot
+ * read.
  */
-export function decodeTransition(fields: Partial<Record<string, string>>, taskId: string): TaskTransition {
-  const what = 'transition stored in Redis';
+export function decodeStoredTransition(fields: Partial<Record<string, string>>, taskId: string): TaskTransition {
   const json = fields['t'];
   let raw: unknown;
   try {
@@ -71,18 +60,21 @@ export function decodeTransition(fields: Partial<Record<string, string>>, taskId
   } catch {
     raw = undefined;
   }
-  if (raw === undefined) throw new DecodeError(['t: expected the JSON of a transition'], { taskId, what });
-  const stored = decodeWith(StoredTransition, raw, taskId, what);
-  if (stored.to !== stored.state.phase) throw new DecodeError([`to: expected ${stored.state.phase} (state.phase), got ${stored.to}`], { taskId, what });
-  const from = fields['f'];
-  if (from !== undefined && from !== '' && !Phase.is(from)) throw new DecodeError([`f: expected a phase, got ${JSON.stringify(from)}`], { taskId, what });
-  let state = stored.state as TaskState;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DecodeError(['t: expected the JSON of a transition'], { taskId, what: WHAT });
+  const wire = raw as { readonly state?: unknown };
+  const f = fields['f'];
   const c = fields['c'];
+  let state = wire.state;
   if (c !== undefined && c !== '') {
-    const content = decodeBase64(c);
-    if (content === undefined || state.phase !== 'succeeded') throw new DecodeError(['c: expected the base64 content of a success'], { taskId, what });
-    state = { ...state, content };
+    const phase = typeof state === 'object' && state !== null ? (state as { readonly phase?: unknown }).phase : undefined;
+    if (phase !== 'succeeded') throw new DecodeError(['c: expected the base64 content of a success'], { taskId, what: WHAT });
+    state = { ...(state as object), content: c };
   }
-  // `to === state.phase` was checked above; the union type cannot see it.
-  return { taskId: stored.taskId, from: from === undefined || from === '' ? null : (from as TaskPhase), to: state.phase, state, at: stored.at, polls: stored.polls } as TaskTransition;
+  try {
+    return decodeTransition({ ...wire, from: f === undefined || f === '' ? null : f, state }, WHAT);
+  } catch (error: unknown) {
+    // The wire decoder does not know which task the entry belongs to: name it.
+    if (error instanceof DecodeError && error.taskId === undefined) throw new DecodeError(error.report, { taskId, what: WHAT, cause: error });
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
-import type { TaskPhase, TaskTransition } from '../../transitions.js';
-import { decodeTransition, entryFields } from './stored-transition.js';
+import type { TaskPhase, TaskTransition } from '../../index.js';
+import { decodeStoredTransition, entryFields } from './stored-transition.js';
 import type { StreamEntry } from './task-lease.js';
 
 /** @internal Orders stream ids (`ms-seq`): negative when `a` comes first. */
@@ -51,7 +51,7 @@ export class StreamCursor {
     const out: TaskTransition[] = [];
     for (const [id, flat] of picked) {
       this.lastId = id;
-      const decoded = decodeTransition(entryFields(flat), this.taskId);
+      const decoded = decodeStoredTransition(entryFields(flat), this.taskId);
       if (this.guarding) {
         if (decoded.at < this.lastAt) continue;
         this.guarding = false;

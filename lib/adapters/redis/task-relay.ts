@@ -1,10 +1,8 @@
 import { timer, type Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { TaskHubContext } from '../../client/task-hub.js';
-import { DecodeError } from '../../errors/decode-error.js';
-import { isTerminal, type TaskTransition } from '../../transitions.js';
+import { DecodeError, isTerminal, type TaskHubContext, type TaskTransition } from '../../index.js';
 import { redactUrl } from './redis-link.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
-import { encodeTransition } from './stored-transition.js';
+import { encodeStoredTransition } from './stored-transition.js';
 import { StreamCursor } from './stream-cursor.js';
 import type { StreamEntry, TaskLease } from './task-lease.js';
 
@@ -349,13 +347,10 @@ export class TaskRelay {
       return;
     }
     if (this.mode !== 'poller') return; // the lease moved on: the new poller publishes
-    let encoded: { readonly json: string; readonly content: string };
-    try {
-      encoded = encodeTransition(transition);
-    } catch (cause: unknown) {
+    const encoded = encodeStoredTransition(transition);
+    if (encoded.json === undefined) {
       // Nested too deep or not JSON data: this task's error, the hub and its other tasks go on.
-      const why = cause instanceof RangeError ? 'nested too deep' : 'not JSON data';
-      this.end(new DecodeError([`state: cannot be stored as JSON (${why})`], { taskId: this.taskId, what: 'transition to store in Redis', cause }));
+      this.end(new DecodeError([`state: cannot be stored as JSON (${encoded.why})`], { taskId: this.taskId, what: 'transition to store in Redis' }));
       return;
     }
     const terminal = isTerminal(transition.to);

@@ -229,16 +229,18 @@ describe('createRedisTaskHub (real redis-server)', () => {
 
 describe('createRedisTaskHub options', () => {
   it.each([
-    [{}, /redis/],
-    [{ redis: 42 }, /redis/],
-    [{ redis: 'http://localhost:6379' }, /redis/],
-    [{ redis: { status: 'ready' } }, /redis/],
-    [{ redis: 'redis://127.0.0.1:1', keyPrefix: 3 }, /keyPrefix/],
-    [{ redis: 'redis://127.0.0.1:1', leaseMs: 0 }, /leaseMs/],
-    [{ redis: 'redis://127.0.0.1:1', leaseMs: 10.5 }, /leaseMs/],
-    [{ redis: 'redis://127.0.0.1:1', terminalTtlMs: -1 }, /terminalTtlMs/],
-    [{ redis: 'redis://127.0.0.1:1', commandTimeout: 0 }, /commandTimeout/],
-    [{ redis: 'redis://127.0.0.1:1', onUnavailable: 'retry' }, /onUnavailable/],
+    [{}, /^redis: must be a redis:\/\/ or rediss:\/\/ URL or an ioredis Redis instance, got undefined$/],
+    [{ redis: 42 }, /^redis: must be .*, got 42$/],
+    [{ redis: 'http://localhost:6379' }, /^redis: must be .*, got a string$/],
+    [{ redis: { status: 'ready' } }, /^redis: must be .*, got an object$/],
+    [{ redis: 'redis://127.0.0.1:1', keyPrefix: 3 }, /^keyPrefix: must be a string, got 3$/],
+    [{ redis: 'redis://127.0.0.1:1', leaseMs: 0 }, /^leaseMs: must be a whole number ≥ 30, got 0$/],
+    [{ redis: 'redis://127.0.0.1:1', leaseMs: 10.5 }, /^leaseMs: must be a whole number ≥ 30, got 10.5$/],
+    [{ redis: 'redis://127.0.0.1:1', terminalTtlMs: -1 }, /^terminalTtlMs: must be a whole number ≥ 1, got -1$/],
+    [{ redis: 'redis://127.0.0.1:1', commandTimeout: 0 }, /^commandTimeout: must be a whole number ≥ 1, got 0$/],
+    [{ redis: 'redis://127.0.0.1:1', onUnavailable: 'retry' }, /^onUnavailable: must be 'fallback' or 'fail', got a string$/],
+    [{ redis: 'redis://127.0.0.1:1', scheduler: {} }, /^scheduler: must be an RxJS SchedulerLike, got an object$/],
+    [{ redis: 'redis://127.0.0.1:1', random: 0.5 }, /^random: must be a function returning numbers in \[0, 1\), got 0.5$/],
   ])('refuses %j with a TypeError naming the option', (options, message) => {
     const create = (): unknown => createRedisTaskHub(options as Parameters<typeof createRedisTaskHub>[0]);
     expect(create).toThrow(TypeError);
@@ -248,5 +250,7 @@ describe('createRedisTaskHub options', () => {
   it('never shows the password of a URL in an error', () => {
     expect(() => createRedisTaskHub({ redis: 'redis://user:s3cret@host:6379', leaseMs: -1 })).toThrow(/leaseMs/);
     expect(() => createRedisTaskHub({ redis: 'redis://user:s3cret@host:6379', leaseMs: -1 })).not.toThrow(/s3cret/);
+    expect(() => createRedisTaskHub({ redis: 'redis://user:s3cret@host 6379' })).toThrow(/^redis: must be .*, got a string$/);
+    expect(() => createRedisTaskHub({ redis: 'redis://user:s3cret@host 6379' })).not.toThrow(/s3cret/);
   });
 });

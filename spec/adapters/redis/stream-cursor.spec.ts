@@ -1,5 +1,5 @@
 import { StreamCursor, compareIds } from '../../../lib/adapters/redis/stream-cursor.js';
-import { encodeTransition } from '../../../lib/adapters/redis/stored-transition.js';
+import { encodeStoredTransition } from '../../../lib/adapters/redis/stored-transition.js';
 import type { StreamEntry } from '../../../lib/adapters/redis/task-lease.js';
 import type { TaskPhase, TaskTransition } from '../../../lib/transitions.js';
 
@@ -10,8 +10,8 @@ const states: Partial<Record<TaskPhase, TaskTransition['state']>> = {
   retrying: { phase: 'retrying', status: 'RETRY' },
 };
 const entry = (id: string, to: TaskPhase, from = '', at = 1): StreamEntry => {
-  const { json } = encodeTransition({ taskId: TASK, from: null, to, state: states[to]!, at, polls: 1 } as TaskTransition);
-  return [id, ['p', to, 'f', from, 't', json]];
+  const { json } = encodeStoredTransition({ taskId: TASK, from: null, to, state: states[to]!, at, polls: 1 } as TaskTransition);
+  return [id, ['p', to, 'f', from, 't', json!]];
 };
 const edges = (list: readonly TaskTransition[]): string => list.map((t) => `${t.from ?? '∅'}→${t.to}`).join(' ');
 
