@@ -238,11 +238,13 @@ function withinLimit<T>(loop: Loop): MonoTypeOperatorFunction<T> {
  */
 function request(loop: Loop): Observable<TransportResponse> {
   return defer(() => {
-    const { fixed } = loop.runtime.tokens;
-    return fixed !== undefined ? send(loop, fixed.token, loop.runtime.options.requestTimeout) : withToken(loop, loop.runtime.tokens.get(loop.taskId), false);
+    const { tokens, options } = loop.runtime;
+    const { fixed } = tokens;
+    return fixed !== undefined ? send(loop, fixed.token, options.requestTimeout) : withToken(loop, tokens.get(loop.taskId), false);
   });
 }
 
+/** The request with a token function's token: waited for within `requestTimeout`; a first 401 refreshes it once. */
 function withToken(loop: Loop, token$: Observable<string | undefined>, refreshed: boolean): Observable<TransportResponse> {
   const { taskId, runtime } = loop;
   const { tokens, options } = runtime;
