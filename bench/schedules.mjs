@@ -31,6 +31,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VirtualTimeScheduler, VirtualAction, defer, map, timer } from 'rxjs';
 import { logNormal, mulberry32, percentile } from './lognormal.mjs';
+import { progressTasks } from '../spec/helpers/progress-tasks.cjs';
 
 const MEDIAN = 8000;
 const REFERENCE = 'constant-2500';
@@ -177,38 +178,8 @@ function durationTasks(n, sigma, seed, early) {
   return durations.map((end) => (early ? { end, start: Math.min(end, 100 + 400 * random()) } : { end }));
 }
 
-/** Progress-reporting tasks of one seed (see the header). */
-export function progressTasks(n, seed, kind) {
-  const random = mulberry32(seed * 7 + 1);
-  const run = logNormal({ median: 30_000, sigma: 0.5, seed: seed * 13 + 5 });
-  const gauss = logNormal({ median: 1, sigma: 1, seed: seed * 17 + 3 }); // its log is N(0, 1)
-  return Array.from({ length: n }, () => {
-    const start = -Math.log(1 - random()) * 2000;
-    const r = run();
-    let end = start + r;
-    let ratioAt;
-    if (kind === 'linear') {
-      ratioAt = (t) => (t - start) / r;
-    } else if (kind === 'stall') {
-      const at = 0.2 + 0.5 * random();
-      const length = (0.2 + 0.4 * random()) * r;
-      end += length;
-      ratioAt = (t) => {
-        const x = t - start;
-        return x < at * r ? x / r : x < at * r + length ? at : (x - length) / r;
-      };
-    } else {
-      const at = 0.2 + 0.4 * random();
-      const skipped = 0.15 + 0.2 * random();
-      end = start + r * (1 - skipped);
-      ratioAt = (t) => {
-        const x = (t - start) / r;
-        return x < at ? x : x + skipped;
-      };
-    }
-    return { start, end, progress: (t) => Math.min(0.99, Math.max(0, ratioAt(t) + 0.02 * Math.log(gauss()))) };
-  });
-}
+/** Progress-reporting tasks of one seed (see the header): one generator, shared with the specs. */
+export { progressTasks };
 
 const savingOf = (row, ref) => 1 - row.requestsPerTask / ref.requestsPerTask;
 

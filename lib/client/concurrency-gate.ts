@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import { Observable, timer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import type { TokenBucket } from './token-bucket.js';
 
 /** @internal Counts the requests of one task that are queued or in flight. */
@@ -123,10 +123,11 @@ export class ConcurrencyGate {
     if (this.wake !== undefined) return false;
     const wait = this.bucket.take();
     if (wait === 0) return true;
-    this.wake = this.scheduler.schedule(() => {
+    // The rate token's wait, on the scheduler: RxJS's `timer`, not an action scheduled by hand.
+    this.wake = timer(wait, this.scheduler).subscribe(() => {
       this.wake = undefined;
       this.drain();
-    }, wait);
+    });
     return false;
   }
 

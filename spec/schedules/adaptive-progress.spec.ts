@@ -8,8 +8,8 @@
 import { adaptiveSchedule } from '../../lib/schedules/adaptive-schedule.js';
 import { constantSchedule } from '../../lib/schedules/constant-schedule.js';
 import type { PollContext, PollOutcome, PollSchedule } from '../../lib/schedules/poll-schedule.js';
-import { logNormal, mulberry32 } from '../helpers/lognormal.js';
-import { percentile, simulatePolls, type SimulatedTask, type SimulationResult } from './simulate-polls.js';
+import { progressTasks, type ProgressKind } from '../helpers/progress-tasks.cjs';
+import { percentile, simulatePolls, type SimulationResult } from './simulate-polls.js';
 
 const LEARN = 50;
 const EVALUATE = 1000;
@@ -18,39 +18,8 @@ const SEEDS = [1, 2, 3];
 /** The documented bound on a progress-paced wait: 6 × interval. */
 const BOUND = 6 * 2500;
 
-type Kind = 'linear' | 'stall' | 'jump';
+type Kind = ProgressKind;
 
-function progressTasks(n: number, seed: number, kind: Kind): SimulatedTask[] {
-  const random = mulberry32(seed * 7 + 1);
-  const run = logNormal({ median: 30_000, sigma: 0.5, seed: seed * 13 + 5 });
-  const gauss = logNormal({ median: 1, sigma: 1, seed: seed * 17 + 3 }); // its log is N(0, 1)
-  return Array.from({ length: n }, () => {
-    const start = -Math.log(1 - random()) * 2000;
-    const r = run();
-    let end = start + r;
-    let ratioAt: (t: number) => number;
-    if (kind === 'linear') {
-      ratioAt = (t) => (t - start) / r;
-    } else if (kind === 'stall') {
-      const at = 0.2 + 0.5 * random();
-      const length = (0.2 + 0.4 * random()) * r;
-      end += length;
-      ratioAt = (t) => {
-        const x = t - start;
-        return x < at * r ? x / r : x < at * r + length ? at : (x - length) / r;
-      };
-    } else {
-      const at = 0.2 + 0.4 * random();
-      const skipped = 0.15 + 0.2 * random();
-      end = start + r * (1 - skipped);
-      ratioAt = (t) => {
-        const x = (t - start) / r;
-        return x < at ? x : x + skipped;
-      };
-    }
-    return { start, end, progress: (t) => Math.min(0.99, Math.max(0, ratioAt(t) + 0.02 * Math.log(gauss()))) };
-  });
-}
 
 /** A schedule that records the longest wait it returned for a task seen with progress. */
 function recording(schedule: ReturnType<typeof adaptiveSchedule>): PollSchedule & { longest: number } {

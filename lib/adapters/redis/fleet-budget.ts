@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, timer, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { TaskHubBudget, TaskHubBudgetLimit } from '../../index.js';
 import type { RedisLink } from './redis-link.js';
@@ -92,10 +92,10 @@ export class FleetBudget implements TaskHubBudget {
       }
       const wait = refused === undefined ? 0 : Math.max(1, refused.msBeforeNext);
       if (wait > 0) {
-        this.wake = this.scheduler.schedule(() => {
+        this.wake = timer(wait, this.scheduler).subscribe(() => {
           this.wake = undefined;
           this.pump();
-        }, wait);
+        });
         return;
       }
       const first = this.waiting.values().next();
