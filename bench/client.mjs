@@ -118,6 +118,9 @@ async function main() {
   };
   let finished = 0;
   const cpu0 = cpuNow();
+  // The main thread's busy time (event-loop utilisation), beside the process's CPU (which also
+  // counts V8's GC helper threads and libuv's pool).
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   eld.enable();
   for (const at of job.heapAt ?? []) timers.push(setTimeout(sampleHeap, at));
@@ -151,6 +154,7 @@ async function main() {
   const wallMs = performance.now() - t0;
   eld.disable();
   const cpuUs = cpuNow() - cpu0 - gcCpu;
+  const mainUs = performance.eventLoopUtilization(elu0).active * 1000;
   for (const t of timers) clearTimeout(t);
   if (session !== undefined) {
     const { profile } = await session.post('Profiler.stop');
@@ -167,6 +171,7 @@ async function main() {
       errors: timedOut ? 0 : outcome.error,
       timedOut,
       cpuUs,
+      mainUs,
       wallMs,
       eldP50Ms: eld.percentile(50) / 1e6,
       eldP99Ms: eld.percentile(99) / 1e6,

@@ -108,12 +108,18 @@ export type TaskRequestInterceptor = (info: TaskRequestInfo, send: Observable<Tr
 
 /** @internal What a client plugs into a poll loop. */
 export interface PollHooks {
-  /** Wraps each request send (a concurrency slot, a rate limit). Subscribing means "send". */
-  readonly gate?: <T>(send: import('rxjs').Observable<T>) => import('rxjs').Observable<T>;
+  /**
+   * Wraps each request send (a concurrency slot, a rate limit). Subscribing means "send".
+   * `limit`, when given, makes an Observable that errors when the stream's time limit passes: a
+   * wait of the gate's own must end with it (the poll carries no timer of its own then).
+   */
+  readonly gate?: <T>(send: import('rxjs').Observable<T>, limit?: () => import('rxjs').Observable<never>) => import('rxjs').Observable<T>;
   /** Asked before each retry of a transient failure; `false` surfaces the error at once. */
   readonly allowRetry?: (error: unknown) => boolean;
   /** Called after each good (2xx) response. */
   readonly onSuccess?: () => void;
+  /** Told of each wait before a next poll, in ms (the interval, the schedule's, the server's `Retry-After`). */
+  readonly onWait?: (ms: number) => void;
   /** Receives every {@link PollEvent}. */
   readonly onEvent?: (event: PollEvent) => void;
   /** Wraps each request send, inside the gate (the client's interceptors); read once per send. */

@@ -65,6 +65,8 @@ export interface PollRuntime {
   readonly tokens: TokenProvider;
   readonly schedule: ResolvedSchedule;
   readonly hooks: PollHooks;
+  /** The longest one poll can last once its request is on its way (see {@link pollBound}). */
+  readonly pollBound: number;
 }
 
 let defaultTransport: Transport | undefined;
@@ -98,7 +100,23 @@ export function createRuntime(options: NormalisedOptions, hooks: PollHooks = NO_
   } else {
     schedule = resolveSchedule(interval);
   }
-  return { options, transport, tokens, schedule, hooks };
+  return { options, transport, tokens, schedule, hooks, pollBound: pollBound(options) };
+}
+
+/**
+ * The longest one poll can take, apart from the waits a gate adds (a concurrency slot, a rate
+ * token, the page shown again: those end with the time limit themselves): each attempt waits for
+ * its token and its answer within `requestTimeout`, once more after a 401 refresh, and the
+ * retries wait their backoff (at most `maxInterval`) or `Retry-After` (at most `maxRetryAfter`)
+ * between attempts. A poll that starts further than this from the stream's time limit ends
+ * before it, so it arms no timer for the limit (see {@link withinLimit}). `Infinity` when any
+ * part is unbounded.
+ */
+function pollBound(options: NormalisedOptions): number {
+  const { requestTimeout, retry } = options;
+  const attempts = retry.maxRetries + 1;
+  const pause = Math.min(Math.max(retry.maxInterval, retry.maxRetryAfter), MAX_TIMER_DELAY);
+  return attempts * 2 * requestTimeout + retry.maxRetries * pause;
 }
 
 /**
@@ -183,6 +201,8 @@ interface Loop {
   polls: number;
   /** Requests sent for the current poll (its retries and token-refresh resend included). */
   sends: number;
+  /** The current poll carries a timer for the time limit (it could still run when the limit passes). */
+  armed: boolean;
   /** The state last emitted. */
   state: TaskState | undefined;
   /** When the phase last changed. */
@@ -221,12 +241,23 @@ function limitError(loop: Loop): Error {
   return loop.stallAt < loop.startedAt + deadline ? new StalledError(stallAfter, { taskId }) : new DeadlineError(deadline, { taskId });
 }
 
-/** `deadline` and `stallAfter` as an operator: the stream errors when its time limit passes. */
+/** Errors with the time limit's error when it passes (never, without one). */
+function limitPassed(loop: Loop): Observable<never> {
+  const { scheduler } = loop.runtime.options;
+  return failAfter(limitAt(loop) - scheduler.now(), scheduler, () => limitError(loop));
+}
+
+/**
+ * `deadline` and `stallAfter` as an operator on one poll: the stream errors when its time limit
+ * passes. Only a poll that could still run then carries a timer for it (`loop.armed`): one that
+ * starts further than {@link pollBound} from the limit, with no interceptor that could hold its
+ * answer, is over before (the waits of a gate end with the limit on their own, see {@link send}).
+ */
 function withinLimit<T>(loop: Loop): MonoTypeOperatorFunction<T> {
   const at = limitAt(loop);
-  if (at === Number.POSITIVE_INFINITY) return identity;
-  const { scheduler } = loop.runtime.options;
-  return takeUntil(failAfter(at - scheduler.now(), scheduler, () => limitError(loop)));
+  const { runtime, hooks } = loop;
+  loop.armed = at !== Number.POSITIVE_INFINITY && (runtime.options.scheduler.now() + runtime.pollBound >= at || hooks.intercept !== undefined);
+  return loop.armed ? takeUntil(limitPassed(loop)) : identity;
 }
 
 /**
@@ -315,9 +346,13 @@ function send(loop: Loop, token: string | undefined, budget: number): Observable
     }
     // An error response that echoes the token must not carry it into an HttpError / AuthError.
     if (token !== undefined) response$ = response$.pipe(map((response) => withoutToken(response, token)));
-    return intercept === undefined ? response$ : intercept({ taskId, method: 'GET', url, polls, resend }, response$);
+    if (intercept === undefined) return response$;
+    const intercepted$ = intercept({ taskId, method: 'GET', url, polls, resend }, response$);
+    // An interceptor added after this poll started may hold the answer: the limit holds it too.
+    return loop.armed ? intercepted$ : intercepted$.pipe(takeUntil(limitPassed(loop)));
   });
-  return hooks.gate ? hooks.gate(once) : once;
+  // A wait at the gate (a slot, a rate token, the page shown again) ends with the time limit.
+  return hooks.gate ? hooks.gate(once, loop.armed ? undefined : () => limitPassed(loop)) : once;
 }
 
 /** Turns a non-2xx response into its error (2xx passes through); a 401 is an `AuthError`. */
@@ -453,6 +488,7 @@ function nextPoll(loop: Loop): Observable<unknown> {
       : typeof interval === 'number'
         ? interval
         : schedule.next(pollContext(loop, response, now));
+  loop.hooks.onWait?.(ms);
   const at = limitAt(loop);
   const wait$ = at - now <= ms ? failAfter(at - now, scheduler, () => limitError(loop)) : longTimer(ms, scheduler);
   const { hint } = loop;
@@ -483,8 +519,10 @@ function pollContext(loop: Loop, response: TransportResponse | undefined, now: n
 /**
  * @internal The poll loop of one task over a prepared runtime; `taskStatus$` and the client
  * both use it. `hints` are this task's own poll triggers, `taskHooks` its own hooks (the
- * runtime's by default: a client passes its per-task entry instead of a runtime per task). Throws a `TypeError` at once when the
- * status URL would leave `baseUrl`'s origin.
+ * runtime's by default: a client passes its per-task entry instead of a runtime per task);
+ * `hintedStart` says that a hint made the first request (a resumed loop): the next hint then
+ * waits `hintFloor` after it. Throws a `TypeError` at once when the status URL would leave
+ * `baseUrl`'s origin.
  *
  * Read top to bottom: per subscription (`defer`) a {@link Loop} record; {@link poll} — token →
  * gate → transport → timeout → 401 refresh → transient retry → decode → emission on change,
@@ -497,6 +535,7 @@ export function pollTask(
   runtime: PollRuntime,
   hints?: Observable<unknown>,
   taskHooks?: PollHooks,
+  hintedStart = false,
 ): Observable<TaskTransition> {
   const { options } = runtime;
   const hooks = taskHooks ?? runtime.hooks;
@@ -515,12 +554,13 @@ export function pollTask(
       startedAt: now,
       polls: 0,
       sends: 0,
+      armed: false,
       state: undefined,
       phaseSince: now,
       firstStarted: undefined,
       stallAt: Number.POSITIVE_INFINITY,
       response: undefined,
-      hint: hint$ === undefined ? undefined : { pending: false, polled: false, lastAt: Number.NEGATIVE_INFINITY, wake: new Subject<void>() },
+      hint: hint$ === undefined ? undefined : { pending: false, polled: hintedStart, lastAt: Number.NEGATIVE_INFINITY, wake: new Subject<void>() },
     };
     const transitions$ = transitionsOf(loop);
     return hint$ === undefined || loop.hint === undefined ? transitions$ : hearing(hint$, loop.hint, transitions$);

@@ -16,6 +16,8 @@ class Ticket<T> implements Unsubscribable {
   queued = false;
   holding = false;
   inner: Subscription | undefined = undefined;
+  /** While queued: the subscription to the caller's time limit. */
+  private guard: Subscription | undefined = undefined;
 
   constructor(
     private readonly gate: ConcurrencyGate,
@@ -24,13 +26,26 @@ class Ticket<T> implements Unsubscribable {
     private readonly tracker: GateTracker | undefined,
   ) {}
 
+  /** Waits in the queue no longer than `limit$` allows: its error leaves the queue and ends the request. */
+  guardWith(limit$: Observable<never>): void {
+    this.guard = limit$.subscribe({
+      error: (error: unknown) => {
+        this.gate.leave(this);
+        this.subscriber.error(error);
+      },
+    });
+  }
+
   start(): void {
+    this.guard?.unsubscribe();
+    this.guard = undefined;
     this.holding = true;
     this.gate.inFlight++;
     this.inner = this.send.subscribe(this.subscriber);
   }
 
   unsubscribe(): void {
+    this.guard?.unsubscribe();
     if (this.tracker !== undefined) this.tracker.busy--;
     this.gate.leave(this);
   }
@@ -72,9 +87,10 @@ export class ConcurrencyGate {
   /**
    * Delays subscribing to `send` until a slot (and a rate token) is free; holds the slot until it
    * completes, errors or is unsubscribed. Unsubscribing while queued just leaves the queue.
-   * `tracker.busy` counts the task's requests queued or in flight.
+   * `tracker.busy` counts the task's requests queued or in flight. `limit`, when given, is
+   * subscribed while the request waits in the queue: its error ends the wait (and the request).
    */
-  wrap<T>(send: Observable<T>, tracker?: GateTracker): Observable<T> {
+  wrap<T>(send: Observable<T>, tracker?: GateTracker, limit?: () => Observable<never>): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (this.closed) return undefined;
       if (tracker !== undefined) tracker.busy++;
@@ -83,6 +99,7 @@ export class ConcurrencyGate {
       else {
         this.enqueue(ticket);
         this.drain();
+        if (ticket.queued && limit !== undefined) ticket.guardWith(limit());
       }
       return ticket;
     });
@@ -97,6 +114,15 @@ export class ConcurrencyGate {
   resume(): void {
     this.paused = false;
     this.drain();
+  }
+
+  /**
+   * Lets requests start again, from the next one asked for: what is queued now stays queued (for
+   * a client that follows no task any more, whose queued requests are being torn down and must
+   * not be sent on their way out).
+   */
+  unpause(): void {
+    this.paused = false;
   }
 
   /** For dispose: nothing starts any more, the rate timer is cancelled. */

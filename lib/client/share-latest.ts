@@ -1,50 +1,67 @@
-import { Subscriber, type Observable, type Subscription } from 'rxjs';
+import { Subscriber, type Observable } from 'rxjs';
 
-/** What a {@link LatestShare}'s owner hears of the shared source (every method optional). */
-export interface LatestShareTap<T> {
-  /** Called with each value of the shared source before its subscribers get it. */
-  beforeNext?(value: T): void;
-  /** Called when the shared source errors, before its subscribers get the error (not for {@link LatestShare.error}). */
-  onError?(error: unknown): void;
-  /** What one subscriber gets of a value (its own copy of it, say); the value itself by default. */
-  forSubscriber?(value: T): T;
-}
-
-const NONE: readonly never[] = [];
+/** No latest value yet (a value of its own, since `undefined` may be a value). */
+const NONE: unique symbol = Symbol('none');
 
 /**
- * @internal One subscription to `source` shared by every subscriber, the latest value replayed
+ * @internal One subscription to a source shared by every subscriber, the latest value replayed
  * to late ones: what `share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: true })`
  * does (reset on error, on complete and when the last subscriber leaves; a subscriber after a
  * reset starts a new subscription and gets no replay), in one small object.
  *
+ * A subclass says what to connect to ({@link open}, asked on each connection, so a share that
+ * waits for its first subscriber holds no source) and may hear each value before its
+ * subscribers ({@link beforeNext}), hear a source error ({@link onError}) and give each
+ * subscriber its own copy of a value ({@link forSubscriber}).
+ *
  * Why not `share`: a client follows thousands of tasks, each with its own shared loop, and nearly
  * all of them sit waiting; `share` with a `ReplaySubject` held some 1.3 KB per task (the subject,
  * its buffer and observer list, the reset closures, two subscribers per connection), this holds a
- * few fields and one subscriber per connection. What an owner would add with operators around
- * the source or each subscriber (`tap`, `map`) is the {@link LatestShareTap}'s instead: an
- * operator is one more subscriber, with its closures, held by every waiting task.
+ * few fields — the one subscriber itself, an array only from the second — and one subscriber per
+ * connection. What an owner would add with operators around the source or each subscriber
+ * (`tap`, `map`) are methods instead: an operator is one more subscriber, with its closures,
+ * held by every waiting task.
  *
  * @example
  * ```ts
- * const share = new LatestShare(pollTask(taskId, runtime))
- * const stop = new Observable((subscriber) => share.add(subscriber)).subscribe(a) // connects
+ * class Loop extends LatestShare<TaskTransition> {
+ *   protected open() { return pollTask(taskId, runtime) }
+ * }
+ * const share = new Loop()
+ * new Observable((subscriber) => share.add(subscriber)).subscribe(a) // connects
  * new Observable((subscriber) => share.add(subscriber)).subscribe(b) // the latest value at once, then the rest
  * share.error(new Error('disposed')) // both error; the source is unsubscribed
  * ```
  */
-export class LatestShare<T> {
-  private observers: Subscriber<T>[] = NONE as never[];
-  private hasLatest = false;
-  private latest: T | undefined = undefined;
-  private connection: Subscription | undefined;
-  /** @internal The subscriber of the current connection; callbacks of an older one are ignored. */
-  current: Connection<T> | undefined;
+export abstract class LatestShare<T> {
+  /** The subscribers: none, the only one, or (from the second) an array. */
+  private observers: Subscriber<T> | Subscriber<T>[] | undefined = undefined;
+  private latest: T | typeof NONE = NONE;
+  /**
+   * @internal The subscriber of the current connection (also its subscription: RxJS returns the
+   * subscriber it was given); callbacks of an older one are ignored.
+   */
+  current: Connection<T> | undefined = undefined;
 
-  constructor(
-    private readonly source: Observable<T>,
-    private readonly tap?: LatestShareTap<T>,
-  ) {}
+  /** The source of a new connection: asked each time the share connects. */
+  protected abstract open(): Observable<T>;
+
+  /** Hears each value of the source before the subscribers get it. */
+  protected beforeNext(_value: T): void {}
+
+  /** Hears a source error before the subscribers get it (not an {@link error} call). */
+  protected onError(_error: unknown): void {}
+
+  /** What one subscriber gets of a value (its own copy of it, say): the value itself here. */
+  protected forSubscriber(value: T): T {
+    return value;
+  }
+
+  /** True while the share has subscribers. */
+  get observed(): boolean {
+    const o = this.observers;
+    return o !== undefined && (!Array.isArray(o) || o.length > 0);
+  }
 
   /**
    * Adds a subscriber (see {@link join}); returns its teardown (use it as the return value of an
@@ -57,21 +74,47 @@ export class LatestShare<T> {
 
   /** Adds a subscriber: replays the latest value, connects if needed. {@link remove} takes it out. */
   join(subscriber: Subscriber<T>): void {
-    if (this.observers.length === 0) this.observers = [subscriber];
-    else this.observers.push(subscriber);
-    if (this.hasLatest) subscriber.next(this.copy(this.latest as T));
+    const o = this.observers;
+    if (o === undefined) this.observers = subscriber;
+    else if (Array.isArray(o)) o.push(subscriber);
+    else this.observers = [o, subscriber];
+    if (this.latest !== NONE) subscriber.next(this.forSubscriber(this.latest));
     if (this.current === undefined && !subscriber.closed) this.connect();
   }
 
   /** Takes a subscriber out; the last one out unsubscribes the source. */
   remove(subscriber: Subscriber<T>): void {
-    const index = this.observers.indexOf(subscriber);
-    if (index === -1) return;
-    this.observers.splice(index, 1);
-    if (this.observers.length === 0 && this.current !== undefined) {
-      const connection = this.connection;
+    const o = this.observers;
+    if (o === subscriber) this.observers = undefined;
+    else if (Array.isArray(o) && o.includes(subscriber)) o.splice(o.indexOf(subscriber), 1);
+    else return;
+    this.disconnectIfUnobserved();
+  }
+
+  /**
+   * Takes out every subscriber that is closed (unsubscribed); the last one out unsubscribes the
+   * source. For an owner that is the teardown of all its subscribers at once: a subscriber is
+   * closed before its teardowns run.
+   */
+  removeClosed(): void {
+    const o = this.observers;
+    if (o === undefined) return;
+    if (!Array.isArray(o)) {
+      if (!o.closed) return;
+      this.observers = undefined;
+    } else {
+      if (!o.some((s) => s.closed)) return;
+      const open = o.filter((s) => !s.closed);
+      this.observers = open.length === 1 ? open[0] : open;
+    }
+    this.disconnectIfUnobserved();
+  }
+
+  private disconnectIfUnobserved(): void {
+    const { current } = this;
+    if (!this.observed && current !== undefined) {
       this.reset();
-      connection?.unsubscribe();
+      current.unsubscribe();
     }
   }
 
@@ -80,61 +123,51 @@ export class LatestShare<T> {
    * from an earlier connection); the source's own values replace it. Ignored once connected.
    */
   seed(value: T): void {
-    if (this.current !== undefined) return;
-    this.hasLatest = true;
-    this.latest = value;
+    if (this.current === undefined) this.latest = value;
   }
 
   /** Errors every subscriber with `error` and unsubscribes the source (when connected). */
   error(error: unknown): void {
-    if (this.current === undefined) return;
-    const connection = this.connection;
+    const { current } = this;
+    if (current === undefined) return;
     for (const observer of this.reset()) observer.error(error);
-    connection?.unsubscribe();
+    current.unsubscribe();
   }
 
   /** @internal From the current connection. */
   onNext(value: T): void {
-    this.tap?.beforeNext?.(value);
-    this.hasLatest = true;
+    this.beforeNext(value);
     this.latest = value;
-    const observers = this.observers;
-    if (observers.length === 1) observers[0]!.next(this.copy(value));
-    else for (const observer of observers.slice()) observer.next(this.copy(value));
+    const o = this.observers;
+    if (o === undefined) return;
+    if (!Array.isArray(o)) o.next(this.forSubscriber(value));
+    else for (const observer of o.slice()) observer.next(this.forSubscriber(value));
   }
 
   /** @internal From the current connection. */
   onEnd(error: unknown, failed: boolean): void {
-    if (failed) this.tap?.onError?.(error);
+    if (failed) this.onError(error);
     for (const observer of this.reset()) {
       if (failed) observer.error(error);
       else observer.complete();
     }
   }
 
-  private copy(value: T): T {
-    const tap = this.tap;
-    return tap?.forSubscriber === undefined ? value : tap.forSubscriber(value);
-  }
-
   private connect(): void {
     const current = new Connection(this);
     this.current = current;
-    const subscription = this.source.subscribe(current);
+    this.open().subscribe(current);
     // The source may have ended (or every subscriber left) while it was being subscribed.
-    if (this.current === current) this.connection = subscription;
-    else subscription.unsubscribe();
+    if (this.current !== current) current.unsubscribe();
   }
 
   /** Forgets the connection and the latest value; returns the subscribers it had. */
-  private reset(): Subscriber<T>[] {
-    const observers = this.observers;
-    this.observers = NONE as never[];
-    this.hasLatest = false;
-    this.latest = undefined;
-    this.connection = undefined;
+  private reset(): readonly Subscriber<T>[] {
+    const o = this.observers;
+    this.observers = undefined;
+    this.latest = NONE;
     this.current = undefined;
-    return observers;
+    return o === undefined ? [] : Array.isArray(o) ? o : [o];
   }
 }
 

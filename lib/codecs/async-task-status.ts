@@ -1,5 +1,4 @@
 import * as t from 'io-ts';
-import { pipe } from 'fp-ts/lib/function.js';
 import * as E from 'fp-ts/lib/Either.js';
 
 const Wire = t.intersection([
@@ -37,19 +36,18 @@ export const AsyncTaskStatus = new t.Type<AsyncTaskStatus, AsyncTaskStatus, unkn
     u !== null &&
     typeof (u as { taskId?: unknown }).taskId === 'string' &&
     typeof (u as { status?: unknown }).status === 'string',
-  (u, c) =>
-    pipe(
-      Wire.validate(u, t.appendContext(c, '', Wire, u)),
-      E.chain((w) => {
-        // `taskId` wins when present, and then must be a string: `{ taskId: {}, task_id: "…" }`
-        // is not an answer about any task.
-        const spelled = (w as { taskId?: unknown }).taskId;
-        if (spelled !== undefined && typeof spelled !== 'string') {
-          return t.failure<AsyncTaskStatus>(spelled, t.appendContext(c, 'taskId', t.string, spelled));
-        }
-        const taskId = typeof spelled === 'string' ? spelled : (w as { task_id: string }).task_id;
-        return t.success(w.result === undefined ? { taskId, status: w.status } : { taskId, status: w.status, result: w.result });
-      }),
-    ),
+  (u, c) => {
+    const wire = Wire.validate(u, t.appendContext(c, '', Wire, u));
+    if (E.isLeft(wire)) return wire;
+    const w = wire.right;
+    // `taskId` wins when present, and then must be a string: `{ taskId: {}, task_id: "…" }`
+    // is not an answer about any task.
+    const spelled = (w as { taskId?: unknown }).taskId;
+    if (spelled !== undefined && typeof spelled !== 'string') {
+      return t.failure<AsyncTaskStatus>(spelled, t.appendContext(c, 'taskId', t.string, spelled));
+    }
+    const taskId = typeof spelled === 'string' ? spelled : (w as { task_id: string }).task_id;
+    return t.success(w.result === undefined ? { taskId, status: w.status } : { taskId, status: w.status, result: w.result });
+  },
   t.identity,
 );

@@ -2,6 +2,31 @@ import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { LatestShare } from '../../lib/client/share-latest.js';
 
+/** What a share's owner hears (the subclass's methods, as options). */
+interface Tap<T> {
+  beforeNext?(value: T): void;
+  onError?(error: unknown): void;
+  forSubscriber?(value: T): T;
+}
+
+/** A share of `source`, its methods from `tap`: what a client's task entry does with its loop. */
+function shareOf<T>(source: Observable<T>, tap: Tap<T> = {}): LatestShare<T> {
+  return new (class extends LatestShare<T> {
+    protected open(): Observable<T> {
+      return source;
+    }
+    protected override beforeNext(value: T): void {
+      tap.beforeNext?.(value);
+    }
+    protected override onError(error: unknown): void {
+      tap.onError?.(error);
+    }
+    protected override forSubscriber(value: T): T {
+      return tap.forSubscriber === undefined ? value : tap.forSubscriber(value);
+    }
+  })();
+}
+
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** An Observable whose subscribers join `share`. */
@@ -11,7 +36,7 @@ describe('LatestShare', () => {
   it('shares one subscription and replays the latest value to a late subscriber', () => {
     newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-c-|');
-      const share = new LatestShare(source);
+      const share = shareOf(source);
       const shared = joined(share);
       expectObservable(shared).toBe('a-b-c-|');
       expectObservable(shared, '---^').toBe('---bc-|');
@@ -22,7 +47,7 @@ describe('LatestShare', () => {
   it('resets when the last subscriber leaves: the next one starts afresh, with no replay', () => {
     newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-c-d-|');
-      const shared = joined(new LatestShare(source));
+      const shared = joined(shareOf(source));
       expectObservable(shared, '^--!').toBe('a-b');
       expectObservable(shared, '-----^').toBe('-----a-b-c-d-|');
       expectSubscriptions(source.subscriptions).toBe(['^--!', '-----^-------!']);
@@ -32,7 +57,7 @@ describe('LatestShare', () => {
   it('resets on error and on complete: a subscriber after the end reconnects', () => {
     newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-#');
-      const shared = joined(new LatestShare(source));
+      const shared = joined(shareOf(source));
       expectObservable(shared).toBe('a-#');
       expectObservable(shared, '----^').toBe('----a-#');
       expectSubscriptions(source.subscriptions).toBe(['^-!', '----^-!']);
@@ -41,13 +66,13 @@ describe('LatestShare', () => {
 
   it('replays a seed before connecting, the source replacing it; a seed once connected is ignored', () => {
     newScheduler().run(({ cold, expectObservable }) => {
-      const share = new LatestShare<string>(cold('--b|'));
+      const share = shareOf<string>(cold('--b|'));
       share.seed('s');
       const shared = joined(share);
       expectObservable(shared).toBe('s-b|');
       expectObservable(shared, '-^').toBe('-sb|');
     });
-    const share = new LatestShare(new Observable<string>(() => undefined));
+    const share = shareOf(new Observable<string>(() => undefined));
     const seen: string[] = [];
     joined(share).subscribe((v) => seen.push(v));
     share.seed('late');
@@ -61,7 +86,7 @@ describe('LatestShare', () => {
       subscriber.next(1);
       return () => (unsubscribed += 1);
     });
-    const share = new LatestShare(source);
+    const share = shareOf(source);
     share.error(new Error('nothing connected'));
     const errors: unknown[] = [];
     joined(share).subscribe({ error: (e) => errors.push(e) });
@@ -74,13 +99,13 @@ describe('LatestShare', () => {
 
   it('calls the tap before the subscribers get each value', () => {
     const order: string[] = [];
-    const share = new LatestShare(new Observable<string>((s) => s.next('v')), { beforeNext: (v) => order.push(`tap ${v}`) });
+    const share = shareOf(new Observable<string>((s) => s.next('v')), { beforeNext: (v) => order.push(`tap ${v}`) });
     joined(share).subscribe((v) => order.push(`got ${v}`));
     expect(order).toEqual(['tap v', 'got v']);
   });
 
   it('ignores the values of a connection that was replaced (a source ending while subscribed)', () => {
-    const share = new LatestShare(
+    const share = shareOf(
       new Observable<number>((subscriber) => {
         subscriber.next(1);
         subscriber.complete();
@@ -95,7 +120,7 @@ describe('LatestShare', () => {
   });
 
   it('gives each subscriber what forSubscriber makes of a value, the replay included', () => {
-    const share = new LatestShare(new Observable<{ n: number }>((s) => s.next({ n: 1 })), { forSubscriber: (v) => ({ ...v }) });
+    const share = shareOf(new Observable<{ n: number }>((s) => s.next({ n: 1 })), { forSubscriber: (v) => ({ ...v }) });
     const a: Array<{ n: number }> = [];
     const b: Array<{ n: number }> = [];
     joined(share).subscribe((v) => a.push(v));
@@ -107,13 +132,13 @@ describe('LatestShare', () => {
 
   it('tells onError of a source error before its subscribers get it, and not of error()', () => {
     const order: string[] = [];
-    const failing = new LatestShare(new Observable<string>((s) => s.error(new Error('boom'))), {
+    const failing = shareOf(new Observable<string>((s) => s.error(new Error('boom'))), {
       onError: (e) => order.push(`tap ${(e as Error).message}`),
     });
     joined(failing).subscribe({ error: (e: Error) => order.push(`got ${e.message}`) });
     expect(order).toEqual(['tap boom', 'got boom']);
 
-    const open = new LatestShare(new Observable<string>(() => undefined), { onError: () => order.push('tap dispose') });
+    const open = shareOf(new Observable<string>(() => undefined), { onError: () => order.push('tap dispose') });
     joined(open).subscribe({ error: (e: Error) => order.push(`got ${e.message}`) });
     open.error(new Error('disposed'));
     expect(order).toEqual(['tap boom', 'got boom', 'got disposed']);
@@ -122,13 +147,13 @@ describe('LatestShare', () => {
   it('unsubscribes the source when the last subscriber is removed, and ends the source subscription when it ends', () => {
     newScheduler().run(({ cold, expectSubscriptions, flush }) => {
       const source = cold('a---b-|');
-      const share = new LatestShare(source);
+      const share = shareOf(source);
       const first = joined(share).subscribe();
       const second = joined(share).subscribe();
       first.unsubscribe();
       second.unsubscribe();
       const again = cold('a-|');
-      const ending = new LatestShare(again);
+      const ending = shareOf(again);
       joined(ending).subscribe();
       flush();
       expectSubscriptions(source.subscriptions).toBe('(^!)');

@@ -20,7 +20,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { Observable, type Subscription } from 'rxjs';
-import type { TaskClientEvent, TaskClientStats, TaskRequestInfo, TaskRequestInterceptor, TransportResponse } from '../../index.js';
+import { failOption, type TaskClientEvent, type TaskClientStats, type TaskRequestInfo, type TaskRequestInterceptor, type TransportResponse } from '../../index.js';
 import { safeUrlCache } from './safe-url.js';
 import { ATTR, METRICS, SPANS, SPAN_EVENTS } from './telemetry-names.js';
 
@@ -188,7 +188,7 @@ function memo<K>(make: (key: K) => Attributes): (key: K) => Attributes {
 function assertProvider(value: unknown, name: string, method: string): void {
   if (value === undefined) return;
   const ok = typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[method] === 'function';
-  if (!ok) throw new TypeError(`instrumentTaskClient: \`${name}\` must be an OpenTelemetry ${name === 'meterProvider' ? 'MeterProvider' : 'TracerProvider'} (with ${method}())`);
+  if (!ok) failOption(`instrumentTaskClient: ${name}`, `an OpenTelemetry ${name === 'meterProvider' ? 'MeterProvider' : 'TracerProvider'} (with ${method}())`, value);
 }
 
 /**
@@ -225,9 +225,9 @@ function assertProvider(value: unknown, name: string, method: string): void {
  */
 export function instrumentTaskClient(client: InstrumentableTaskClient, options: InstrumentTaskClientOptions = {}): TaskClientInstrumentation {
   if (typeof client !== 'object' || client === null || typeof client.events$?.subscribe !== 'function') {
-    throw new TypeError('instrumentTaskClient: `client` must be a task client (with events$)');
+    failOption('instrumentTaskClient: client', 'a task client (with events$)', client);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('instrumentTaskClient: `options` must be an object');
+  if (typeof options !== 'object' || options === null) failOption('instrumentTaskClient: options', 'an object', options);
   assertProvider(options.meterProvider, 'meterProvider', 'getMeter');
   assertProvider(options.tracerProvider, 'tracerProvider', 'getTracer');
 

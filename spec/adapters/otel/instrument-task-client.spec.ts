@@ -276,10 +276,10 @@ describe('instrumentTaskClient (real OpenTelemetry SDK, simulator with faults)',
 
   it('validates its arguments when called: a TypeError naming the bad one', () => {
     const c = client();
-    expect(() => instrumentTaskClient({} as never)).toThrow(new TypeError('instrumentTaskClient: `client` must be a task client (with events$)'));
-    expect(() => instrumentTaskClient(c, { meterProvider: {} as never })).toThrow(/`meterProvider`/);
-    expect(() => instrumentTaskClient(c, { tracerProvider: 'x' as never })).toThrow(/`tracerProvider`/);
-    expect(() => c.addInterceptor('x' as never)).toThrow(/`interceptor`/);
+    expect(() => instrumentTaskClient({} as never)).toThrow(new TypeError('instrumentTaskClient: client: must be a task client (with events$), got an object'));
+    expect(() => instrumentTaskClient(c, { meterProvider: {} as never })).toThrow(/^instrumentTaskClient: meterProvider: must be an OpenTelemetry MeterProvider/);
+    expect(() => instrumentTaskClient(c, { tracerProvider: 'x' as never })).toThrow(/^instrumentTaskClient: tracerProvider: must be an OpenTelemetry TracerProvider/);
+    expect(() => c.addInterceptor('x' as never)).toThrow(/^addInterceptor: interceptor: must be a function, got/);
   });
 });
 
