@@ -104,7 +104,7 @@ export { createTaskClient, type TaskClient, type TaskClientStats } from './task-
 export { checkTaskClientOptions, type TaskClientOptions } from './client/task-client-options.js';
 export type { TaskClientEvent } from './client/task-client-event.js';
 export type { TaskHub, TaskHubBudget, TaskHubBudgetLimit, TaskHubContext, TaskHubEvent } from './client/task-hub.js';
-export type { RetryBudgetOptions } from './client/retry-quota.js';
+export type { RetryBudgetOptions } from './client/retry-budget.js';
 export { followTasks, type TaskStatusSource } from './client/follow.js';
 export { hintTaskId } from './client/hint-task-id.js';
 export { TaskClientDisposedError, isTaskClientDisposedError } from './client/task-client-disposed-error.js';

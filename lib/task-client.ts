@@ -6,7 +6,7 @@ import { InterceptorChain } from './client/interceptor-chain.js';
 import { LruCache } from './client/lru-cache.js';
 import { monotonicClock } from './client/monotonic-clock.js';
 import { ownCopy, type Kept } from './client/resume.js';
-import { RetryQuota } from './client/retry-quota.js';
+import { RetryBudget } from './client/retry-budget.js';
 import type { TaskClientEvent } from './client/task-client-event.js';
 import { TaskClientMetrics, type TaskClientStats } from './client/task-client-metrics.js';
 import { TaskClientDisposedError } from './client/task-client-disposed-error.js';
@@ -157,7 +157,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
     cache,
     gate,
     fleet,
-    quota: o.retryBudget === false ? undefined : new RetryQuota(o.retryBudget),
+    retryBudget: o.retryBudget === false ? undefined : new RetryBudget(o.retryBudget),
     interceptors,
     hub: o.hub,
     hubContext,
@@ -230,7 +230,7 @@ export function createTaskClient(options?: TaskClientOptions): TaskClient {
         inFlight: gate.inFlight,
         queued: gate.queued,
         cached: cache.size(),
-        retryTokens: host.quota?.available,
+        retryTokens: host.retryBudget?.available,
       }),
     events$: metrics.events$,
     addInterceptor: (interceptor) => interceptors.add(interceptor),

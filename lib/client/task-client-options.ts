@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { checkBoolean, checkFunction, checkNumber, checkObject, checkObservable } from '../option-checks.js';
 import { normaliseOptions, type NormalisedOptions, type TaskStatusOptions } from '../options.js';
-import { RETRY_BUDGET_DEFAULTS, type RetryBudgetOptions } from './retry-quota.js';
+import { RETRY_BUDGET_DEFAULTS, type RetryBudgetOptions } from './retry-budget.js';
 import type { TaskHub } from './task-hub.js';
 
 /**

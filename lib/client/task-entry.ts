@@ -6,7 +6,7 @@ import type { ConcurrencyGate, GateTracker } from './concurrency-gate.js';
 import type { InterceptorChain } from './interceptor-chain.js';
 import type { LruCache } from './lru-cache.js';
 import { ownCopy, resumeLoop, type Kept } from './resume.js';
-import type { RetryQuota } from './retry-quota.js';
+import type { RetryBudget } from './retry-budget.js';
 import { LatestShare } from './share-latest.js';
 import type { TaskClientEvent } from './task-client-event.js';
 import type { TaskClientMetrics } from './task-client-metrics.js';
@@ -28,7 +28,7 @@ export interface TaskEntryHost {
   /** The fleet's request budget, when the hub counts for the fleet. */
   readonly fleet: TaskHubBudget | undefined;
   /** The shared retry budget (`retryBudget`); `undefined` when off. */
-  readonly quota: RetryQuota | undefined;
+  readonly retryBudget: RetryBudget | undefined;
   readonly interceptors: InterceptorChain;
   readonly hub: TaskHub | undefined;
   readonly hubContext: TaskHubContext;
@@ -250,12 +250,12 @@ export class TaskEntry extends LatestShare<TaskTransition> implements PollHooks,
   }
 
   allowRetry(error: unknown): boolean {
-    const { quota, metrics, runtime } = this.host;
-    if (quota === undefined) return true;
-    const cost = quota.acquire(error);
+    const { retryBudget, metrics, runtime } = this.host;
+    if (retryBudget === undefined) return true;
+    const cost = retryBudget.acquire(error);
     if (cost === undefined) {
       const name = error instanceof Error ? error.name : 'Error';
-      metrics.emit({ type: 'budget-exhausted', taskId: this.taskId, error: name, available: quota.available, at: runtime.options.scheduler.now() });
+      metrics.emit({ type: 'budget-exhausted', taskId: this.taskId, error: name, available: retryBudget.available, at: runtime.options.scheduler.now() });
       return false;
     }
     this.retried = cost;
@@ -263,9 +263,9 @@ export class TaskEntry extends LatestShare<TaskTransition> implements PollHooks,
   }
 
   onSuccess(): void {
-    const { quota } = this.host;
-    if (quota === undefined) return;
-    quota.release(this.retried);
+    const { retryBudget } = this.host;
+    if (retryBudget === undefined) return;
+    retryBudget.release(this.retried);
     this.retried = undefined;
   }
 }

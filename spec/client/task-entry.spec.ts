@@ -4,7 +4,7 @@ import { ConcurrencyGate } from '../../lib/client/concurrency-gate.js';
 import { InterceptorChain } from '../../lib/client/interceptor-chain.js';
 import { LruCache } from '../../lib/client/lru-cache.js';
 import type { Kept } from '../../lib/client/resume.js';
-import { RetryQuota } from '../../lib/client/retry-quota.js';
+import { RetryBudget } from '../../lib/client/retry-budget.js';
 import { TaskClientDisposedError } from '../../lib/client/task-client-disposed-error.js';
 import type { TaskClientEvent } from '../../lib/client/task-client-event.js';
 import { TaskClientMetrics } from '../../lib/client/task-client-metrics.js';
@@ -40,7 +40,7 @@ interface HostSetup {
   readonly transport: Transport;
   readonly options?: Partial<TaskStatusOptions>;
   readonly pokeable?: boolean;
-  readonly quota?: RetryQuota;
+  readonly quota?: RetryBudget;
   readonly gate?: ConcurrencyGate;
   readonly fleet?: TaskHubBudget;
 }
@@ -64,7 +64,7 @@ function hostOf(scheduler: TestScheduler, setup: HostSetup): TestHost {
     cache: new LruCache<TaskTransition>(10, Number.POSITIVE_INFINITY, clock),
     gate: setup.gate ?? new ConcurrencyGate(4, scheduler),
     fleet: setup.fleet,
-    quota: setup.quota,
+    retryBudget: setup.quota,
     interceptors: new InterceptorChain(),
     hub: undefined,
     hubContext: { now: () => scheduler.now(), report: metrics.emit },
@@ -492,10 +492,10 @@ describe('TaskEntry: poke()', () => {
 });
 
 describe('TaskEntry: the shared retry budget', () => {
-  it('allowRetry takes each retry’s cost from the RetryQuota; an exhausted budget says false and reports budget-exhausted', () => {
+  it('allowRetry takes each retry’s cost from the RetryBudget; an exhausted budget says false and reports budget-exhausted', () => {
     const s = newScheduler();
     s.run((h) => {
-      const quota = new RetryQuota({ capacity: 12, retryCost: 5, timeoutRetryCost: 10, noRetryIncrement: 1 });
+      const quota = new RetryBudget({ capacity: 12, retryCost: 5, timeoutRetryCost: 10, noRetryIncrement: 1 });
       const host = hostOf(s, { transport: scripted(s, h, []).transport, quota });
       const events = eventsOf(host);
       const entry = new TaskEntry(ID, ID, host);
@@ -517,7 +517,7 @@ describe('TaskEntry: the shared retry budget', () => {
   });
 
   it('onSuccess refunds the cost of the poll’s last retry, else adds the no-retry increment (never above capacity)', () => {
-    const quota = new RetryQuota({ capacity: 12, retryCost: 5, noRetryIncrement: 1 });
+    const quota = new RetryBudget({ capacity: 12, retryCost: 5, noRetryIncrement: 1 });
     const s = newScheduler();
     const host = hostOf(s, { transport: () => of(status(ID, 'PENDING')), quota });
     const entry = new TaskEntry(ID, ID, host);
@@ -547,7 +547,7 @@ describe('TaskEntry: the shared retry budget', () => {
     s.run((h) => {
       const unavailable: Step = { marble: '(r|)', values: { r: http(503) } };
       const script = scripted(s, h, [unavailable, unavailable]);
-      const quota = new RetryQuota({ capacity: 5, retryCost: 5 });
+      const quota = new RetryBudget({ capacity: 5, retryCost: 5 });
       const host = hostOf(s, { transport: script.transport, quota });
       const events = eventsOf(host);
       const entry = new TaskEntry(ID, ID, host);

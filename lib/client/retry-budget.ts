@@ -3,7 +3,7 @@ import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 
 /**
  * The client's shared retry budget, in the manner of the AWS SDK's "standard" retry quota
- * (`@aws-sdk/middleware-retry` `defaultRetryQuota`, smithy `StandardRetryTokenBucket`): each retry
+ * (`@aws-sdk/middleware-retry` `defaultRetryBudget`, smithy `StandardRetryTokenBucket`): each retry
  * costs tokens, a good response gives some back, and when the bucket is empty failures surface at
  * once instead of being retried — so a thousand tasks never hammer an API that is down.
  * The defaults are the AWS SDK's: 500 tokens, 5 per retry, 10 per timeout retry, 1 back per
@@ -45,12 +45,12 @@ export const RETRY_BUDGET_DEFAULTS = { capacity: 500, retryCost: 5, timeoutRetry
  *
  * @example
  * ```ts
- * const quota = new RetryQuota({ capacity: 50 })
- * const cost = quota.acquire(error)   // undefined: refuse the retry
- * quota.release(cost)                 // on the next good response
+ * const budget = new RetryBudget({ capacity: 50 })
+ * const cost = budget.acquire(error)  // undefined: refuse the retry
+ * budget.release(cost)                // on the next good response
  * ```
  */
-export class RetryQuota {
+export class RetryBudget {
   private level: number;
   readonly capacity: number;
   private readonly retryCost: number;
