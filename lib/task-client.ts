@@ -40,9 +40,9 @@ export interface TaskClient {
    * The transitions of `taskId`, from one poll loop shared by every subscriber. A late subscriber
    * first gets the latest transition (with `from` as it was), then the rest. The loop stops when
    * the last subscriber leaves; one that comes back within `resumeWindow` gets the latest
-   * transition at once and the next request no sooner than `interval` after the last one, so
-   * subscribe/unsubscribe churn costs no request. Each subscriber gets its own copy of a
-   * success's content bytes. After the terminal
+   * transition at once and the next request when the loop meant to send it (`interval` after the
+   * last answer, or the server's `Retry-After`), so subscribe/unsubscribe churn costs no request.
+   * Each subscriber gets its own copy of a success's content bytes. After the terminal
    * transition, later subscribers get it from the cache (`cacheTtl`), with no request.
    * Throws a `TypeError` at once when `taskId` is not a UUID.
    */

@@ -16,7 +16,6 @@ import {
   takeUntil,
   tap,
   throwError,
-  throwIfEmpty,
   timeout,
   using,
   type MonoTypeOperatorFunction,
@@ -41,6 +40,7 @@ import { parseRetryAfter } from './http/retry-after.js';
 import { withoutToken } from './http/redact-token.js';
 import type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
 import { MAX_TIMER_DELAY } from './operators/backoff-delay.js';
+import { firstResponse } from './operators/first-response.js';
 import { longTimer } from './operators/long-timer.js';
 import { backoffRetry } from './operators/retry-backoff.js';
 import { assertTaskId, normaliseOptions, statusUrl, type NormalisedOptions, type TaskStatusOptions } from './options.js';
@@ -327,29 +327,16 @@ function send(loop: Loop, token: string | undefined, budget: number): Observable
     const { intercept } = hooks;
     hooks.onEvent?.({ type: 'request-start', taskId, polls, waited: sentAt - queuedAt, at: sentAt });
     // With an interceptor, the transport is called when the interceptor subscribes (in its context).
-    let response$ = (intercept === undefined ? transport(request) : defer(() => transport(request))).pipe(
-      take(1),
-      throwIfEmpty(() => new NetworkError('the transport completed without a response', { taskId })),
+    const response$ = (intercept === undefined ? transport(request) : defer(() => transport(request))).pipe(
       timeLimit(budget, scheduler, () => new RequestTimeoutError(requestTimeout, { taskId })),
+      firstResponse<TransportResponse>({
+        onEmpty: () => new NetworkError('the transport completed without a response', { taskId }),
+        // The `request-end` event, for a listener (a client's).
+        settled: hooks.onEvent === undefined ? undefined : (response, error) => requestEnd(loop, sentAt, response, error),
+        // An error response that echoes the token must not carry it into an HttpError / AuthError.
+        clean: token === undefined ? undefined : (response) => withoutToken(response, token),
+      }),
     );
-    // The `request-end` event, for a listener (a client's).
-    if (hooks.onEvent !== undefined) {
-      response$ = response$.pipe(
-        tap({
-          next: (response) => {
-            const at = scheduler.now();
-            hooks.onEvent?.({ type: 'request-end', taskId, status: response.status, duration: at - sentAt, at });
-          },
-          error: (error: unknown) => {
-            const at = scheduler.now();
-            const name = error instanceof Error ? error.name : 'Error';
-            hooks.onEvent?.({ type: 'request-end', taskId, error: name, duration: at - sentAt, at });
-          },
-        }),
-      );
-    }
-    // An error response that echoes the token must not carry it into an HttpError / AuthError.
-    if (token !== undefined) response$ = response$.pipe(map((response) => withoutToken(response, token)));
     if (intercept === undefined) return response$;
     const intercepted$ = intercept({ taskId, method: 'GET', url, polls, resend }, response$);
     // An interceptor added after this poll started may hold the answer: the limit holds it too.
@@ -357,6 +344,15 @@ function send(loop: Loop, token: string | undefined, budget: number): Observable
   });
   // A wait at the gate (a slot, a rate token, the page shown again) ends with the time limit.
   return hooks.gate ? hooks.gate(once, loop.armed ? undefined : () => limitPassed(loop)) : once;
+}
+
+/** Reports the `request-end` event of a request sent at `sentAt`: its status, or its error's class name. */
+function requestEnd(loop: Loop, sentAt: number, response: TransportResponse | undefined, error: unknown): void {
+  const { taskId, hooks } = loop;
+  const at = loop.runtime.options.scheduler.now();
+  const duration = at - sentAt;
+  if (response !== undefined) hooks.onEvent?.({ type: 'request-end', taskId, status: response.status, duration, at });
+  else hooks.onEvent?.({ type: 'request-end', taskId, error: error instanceof Error ? error.name : 'Error', duration, at });
 }
 
 /** Turns a non-2xx response into its error (2xx passes through); a 401 is an `AuthError`. */

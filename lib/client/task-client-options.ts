@@ -60,8 +60,9 @@ export interface TaskClientOptions extends Omit<TaskStatusOptions, 'hints'> {
   /**
    * ms the client keeps a task's latest transition and the time of its last request and response
    * after its last subscriber left. A subscriber that comes back within it gets that transition at
-   * once, and the next request goes no sooner than `interval` after the last one (a hint: no
-   * sooner than `hintFloor`), so subscribe/unsubscribe churn (a component mounted and unmounted,
+   * once, and the next request goes when the loop meant to send it: `interval` after the last
+   * answer, or what the server's `Retry-After` asked (a hint: no sooner than `hintFloor` after
+   * the last request), so subscribe/unsubscribe churn (a component mounted and unmounted,
    * a browser tab reconnecting its websocket) costs no request. At most 10 000 tasks are kept, the
    * least recently left one dropped first. `0` turns it off (each new subscriber polls at once).
    * @default 30000 (30 s), or the `interval` when it is a longer number
