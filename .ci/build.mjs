@@ -99,9 +99,12 @@ if (isMain) {
     tsc(['-p', 'tsconfig.build.cjs.json', '--noCheck', '--outDir', `${out}/cjs`]);
     mkdirSync(`${out}/esm/browser`, { recursive: true });
     writeFileSync(`${out}/esm/browser/fetch.js`, BROWSER_FETCH);
+    // Each format's own package.json is the nearest one a bundler reads for these files: it must
+    // repeat the root's `sideEffects: false`, or every module counts as having side effects and
+    // an app that imports one function gets every module the barrel names.
     for (const [dir, type] of [[`${out}/esm`, 'module'], [`${out}/cjs`, 'commonjs']]) {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
+      writeFileSync(`${dir}/package.json`, JSON.stringify({ type, sideEffects: false }) + '\n');
     }
     const old = `dist.old-${process.pid}`;
     if (existsSync('dist')) renameSync('dist', old);

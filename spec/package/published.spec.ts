@@ -193,6 +193,22 @@ describe('the published package in a bundler (esbuild, as in Angular’s applica
     expect(bundled.filter((p) => /node_modules\/(cross-fetch|node-fetch)\//.test(p))).toEqual([]);
   });
 
+  it('lets a bundler drop every module an app does not use (sideEffects: false reaches the built files)', async () => {
+    const meta = await bundle(`
+      import { hintTaskId } from 'factpulse-rx';
+      console.log(hintTaskId({ taskId: 'x' }));
+    `);
+    // The entry chunk; esbuild's code splitting also keeps the target of the transport's lazy
+    // `import('cross-fetch')` (the three-line browser fetch), which nothing here loads.
+    const kept = Object.values(meta.outputs)
+      .filter((o) => o.entryPoint !== undefined)
+      .flatMap((o) => Object.entries(o.inputs))
+      .filter(([path, input]) => path.includes('node_modules/factpulse-rx/') && input.bytesInOutput > 0)
+      .map(([path]) => path.replace(/^.*\/dist\/esm\//, ''))
+      .filter((path) => path !== 'browser/fetch.js');
+    expect(kept).toEqual(['client/hint-task-id.js']);
+  });
+
   it('keeps the Angular entry point free of CommonJS and of cross-fetch', async () => {
     const meta = await bundle(`
       import { provideFactPulseTasks, taskStatus } from 'factpulse-rx/angular';
