@@ -88,3 +88,14 @@ export function median(values) {
   const mid = v.length >> 1;
   return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
+
+/** Replaces the content between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (appends the block when missing). */
+export function upsertBlock(doc, name, content) {
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const block = `${open}\n${content}\n${close}`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  if (start !== -1 && end > start) return doc.slice(0, start) + block + doc.slice(end + close.length);
+  return `${doc.trimEnd()}\n\n${block}\n`;
+}

@@ -23,7 +23,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { runJob, median, message } from './harness.mjs';
+import { runJob, median, message, upsertBlock } from './harness.mjs';
 import { contenders } from './contenders.mjs';
 import { schedulesMarkdown as renderSchedules } from './schedules.mjs';
 
@@ -358,17 +358,6 @@ function schedulesMarkdown(results) {
 }
 
 const RENDER = { scale: (r) => scaleMarkdown(r), client: clientMarkdown, 'before-after': (r) => scaleMarkdown(r, 'before-after'), slow: slowMarkdown, fanout: fanoutMarkdown, decode: decodeMarkdown, schedules: schedulesMarkdown };
-
-/** Replaces the content between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (appends the block when missing). */
-function upsertBlock(doc, name, content) {
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
-  const block = `${open}\n${content}\n${close}`;
-  const start = doc.indexOf(open);
-  const end = doc.indexOf(close);
-  if (start !== -1 && end > start) return doc.slice(0, start) + block + doc.slice(end + close.length);
-  return `${doc.trimEnd()}\n\n${block}\n`;
-}
 
 // ---------------------------------------------------------------- main
 

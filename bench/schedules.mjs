@@ -30,6 +30,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VirtualTimeScheduler, VirtualAction, defer, map, timer } from 'rxjs';
+import { upsertBlock } from './harness.mjs';
 import { logNormal, mulberry32, percentile } from './lognormal.mjs';
 import { progressTasks } from '../spec/helpers/progress-tasks.cjs';
 
@@ -406,16 +407,6 @@ export async function loadBuild(dist) {
   const { planPolls } = await load('schedules/poll-plan.js');
   const { normalCdf } = await load('schedules/duration-histogram.js');
   return { lib, internals: { planPolls, normalCdf } };
-}
-
-function upsertBlock(doc, name, content) {
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
-  const block = `${open}\n${content}\n${close}`;
-  const start = doc.indexOf(open);
-  const end = doc.indexOf(close);
-  if (start !== -1 && end > start) return doc.slice(0, start) + block + doc.slice(end + close.length);
-  return `${doc.trimEnd()}\n\n${block}\n`;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
